@@ -1,0 +1,138 @@
+"""Configuration: defaults, then instance/config.py, then environment, then the caller's mapping."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+DEFAULTS: dict[str, Any] = {
+    "WSS_ENV": "development",
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    "UPSTREAM_URL": None,
+    "UPSTREAM_TOKEN": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "MAX_PHOTO_BYTES": 15 * 1024 * 1024,
+    "PHOTO_THUMB_PX": 320,
+    "PHOTOS_PER_UPLOAD": 12,
+    "BABEL_DEFAULT_LOCALE": "ja",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+    "LANGUAGES": ("ja", "en"),
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "GEOCODER_PROVIDER": "nominatim",
+    "GEOCODER_DOMAIN": "nominatim.openstreetmap.org",
+    "GEOCODER_SCHEME": "https",
+    "GEOCODER_TIMEOUT": 5.0,
+    "GEOCODER_USER_AGENT": "workation-site-survey/0.1",
+    "GEOLOCATION_ACCEPT_M": 10,
+    "GEOLOCATION_WARN_M": 100,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+# Environment variables read at start-up, with the type each is parsed as.
+ENVIRONMENT: dict[str, type] = {
+    "WSS_ENV": str,
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "UPSTREAM_URL": str,
+    "UPSTREAM_TOKEN": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "GEOCODER_PROVIDER": str,
+    "GEOCODER_DOMAIN": str,
+    "GEOCODER_SCHEME": str,
+    "GEOCODER_TIMEOUT": float,
+    "MAX_PHOTO_BYTES": int,
+    "GEOLOCATION_ACCEPT_M": int,
+    "GEOLOCATION_WARN_M": int,
+}
+
+
+class ConfigError(Exception):
+    """A configuration value that stops start-up; the message names the setting."""
+
+
+def load_config(instance_path: Path, overrides: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Merge the layers and check the result."""
+    config = dict(DEFAULTS)
+    config.update(_instance_file(instance_path / "config.py"))
+    config.update(_environment(os.environ))
+    config.update(overrides or {})
+    config["DATABASE_URL"] = check_database_url(config["DATABASE_URL"], instance_path)
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"]
+    config["SECRET_KEY"] = _secret_key(config, instance_path)
+    if config["WSS_ENV"] == "production":
+        config.setdefault("SESSION_COOKIE_SECURE", True)
+        config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    return config
+
+
+def _instance_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    namespace: dict[str, Any] = {"__file__": str(path)}
+    try:
+        exec(compile(path.read_bytes(), str(path), "exec"), namespace)  # noqa: S102
+    except Exception as exc:
+        raise ConfigError(f"instance config {path}: {exc}") from exc
+    return {key: value for key, value in namespace.items() if key.isupper()}
+
+
+def _environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, kind in ENVIRONMENT.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[name] = kind(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: expected a {kind.__name__}, got {raw!r}") from exc
+    return values
+
+
+def check_database_url(url: str | None, instance_path: Path) -> str:
+    """Return a usable SQLAlchemy URL, or raise ConfigError naming DATABASE_URL."""
+    if not url:
+        return f"sqlite:///{instance_path / 'survey.sqlite3'}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(f"DATABASE_URL: not a database URL: {url!r}") from exc
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise ConfigError(
+            f"DATABASE_URL: unsupported database {backend!r} (use sqlite or postgresql)"
+        )
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _secret_key(config: Mapping[str, Any], instance_path: Path) -> str:
+    key = config.get("SECRET_KEY")
+    if key:
+        return str(key)
+    if config["WSS_ENV"] == "production":
+        raise ConfigError("SECRET_KEY: must be set in production (WSS_ENV=production)")
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

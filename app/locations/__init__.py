@@ -1,0 +1,1 @@
+"""Postal-code lookup and address geocoding for the survey form."""

@@ -1,0 +1,29 @@
+"""Import every model so the metadata (and Alembic) sees all tables."""
+
+from app.accounts.models import ApiToken, User
+from app.locations.models import GeocodeCacheEntry
+from app.photos.models import Photo
+from app.regions.models import Municipality, Prefecture
+from app.surveys.models import (
+    MobileCoverage,
+    ReviewEvent,
+    Site,
+    SitePhoto,
+    SiteRevision,
+    SpeedMeasurement,
+)
+
+__all__ = [
+    "ApiToken",
+    "GeocodeCacheEntry",
+    "MobileCoverage",
+    "Municipality",
+    "Photo",
+    "Prefecture",
+    "ReviewEvent",
+    "Site",
+    "SitePhoto",
+    "SiteRevision",
+    "SpeedMeasurement",
+    "User",
+]

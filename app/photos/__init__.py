@@ -1,0 +1,1 @@
+"""Survey photo upload and storage."""

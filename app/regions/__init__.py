@@ -1,0 +1,1 @@
+"""Prefectures and municipalities stored in the database, loaded from app.reference."""

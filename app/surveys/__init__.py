@@ -1,0 +1,1 @@
+"""Recording, listing and editing candidate workation sites."""

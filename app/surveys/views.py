@@ -1,0 +1,190 @@
+"""Survey pages: the list, a new survey, a site's page, editing."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.photos.uploads import store_uploads
+from app.regions.service import municipality_exists, municipality_names
+from app.surveys.access import current_scope, editable_site, visible_site
+from app.surveys.models import ReviewStatus, Site
+from app.surveys.service import save_survey, site_document
+from app.timeutil import today_jst
+from forms.catalog import AMENITIES, CARRIERS
+from forms.document import cleaned_data
+from forms.survey import SECTIONS, SurveyForm
+
+bp = Blueprint("surveys", __name__, template_folder="templates")
+PAGE_SIZE = 50
+NOTICES = {
+    "geocoded": _l("The coordinates were found from the address; check them on site."),
+    "geocoder_unavailable": _l(
+        "The address could not be looked up now; the survey was saved without coordinates."
+    ),
+    "address_not_found": _l("The address was not found; the survey was saved without coordinates."),
+}
+
+
+@bp.get("/")
+@login_required
+def index() -> Any:
+    return redirect(url_for("surveys.list_sites"))
+
+
+@bp.get("/surveys")
+@login_required
+def list_sites() -> Any:
+    status = request.args.get("status", "")
+    query = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    stmt = current_scope().filter(select(Site), Site.municipality_code)
+    if status in set(ReviewStatus):
+        stmt = stmt.where(Site.status == status)
+    if query:
+        stmt = stmt.where(Site.name.contains(query, autoescape=True))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    sites = db.session.scalars(
+        stmt.order_by(Site.updated_at.desc(), Site.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "surveys/list.html", sites=sites, total=total, page=page, page_size=PAGE_SIZE,
+        status=status, query=query, statuses=list(ReviewStatus), places=municipality_names(),
+        can_create=current_scope().can_create,
+    )
+
+
+def _check_municipality(code: str) -> str | None:
+    if not municipality_exists(code):
+        return _("No municipality has this code.")
+    if not current_scope().can_edit(code):
+        return _("You can only record sites in your own municipality.")
+    return None
+
+
+def _build_form(site: Site | None = None) -> SurveyForm:
+    if request.method == "POST":
+        form = SurveyForm()
+    elif site is not None:
+        form = SurveyForm(data=site_document(site))
+    else:
+        form = SurveyForm(
+            data={
+                "uuid": str(uuidlib.uuid4()),
+                "municipality_code": current_user.municipality_code or "",
+                "surveyed_on": today_jst(),
+            }
+        )
+    form.check_municipality = _check_municipality
+    _complete_rows(form)
+    if site is not None:
+        form.remove_photos.choices = [(p.sha256, p.sha256) for p in site.photos]
+    return form
+
+
+def _complete_rows(form: SurveyForm) -> None:
+    """Always one coverage row per carrier and one spare speed-run row to fill in."""
+    have = [entry.form.carrier.data for entry in form.coverage]
+    while len(form.coverage.entries) < len(CARRIERS):
+        form.coverage.append_entry()
+    for entry, carrier in zip(form.coverage, CARRIERS, strict=True):
+        if entry.form.carrier.data not in CARRIERS or have.count(entry.form.carrier.data) > 1:
+            entry.form.carrier.data = carrier
+    if request.method == "GET" and not form.measurements.entries[-1].form.is_blank:
+        form.measurements.append_entry()
+
+
+def _render(form: SurveyForm, site: Site | None, status: int = 200) -> Any:
+    return (
+        render_template(
+            "surveys/form.html", form=form, site=site, sections=SECTIONS, amenities=AMENITIES,
+            locale=str(get_locale()), places=municipality_names(),
+            geo_accept_m=current_app.config["GEOLOCATION_ACCEPT_M"],
+            geo_warn_m=current_app.config["GEOLOCATION_WARN_M"],
+        ),
+        status,
+    )
+
+
+@bp.route("/surveys/new", methods=["GET", "POST"])
+@login_required
+def new_site() -> Any:
+    if not current_scope().can_create:
+        abort(403)
+    form = _build_form()
+    if request.method == "POST":
+        site_uuid = _valid_uuid(form.uuid.data)
+        existing = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+        if existing is not None:  # a double-submitted form: the first one won
+            flash(_("This survey was already saved."), "info")
+            return redirect(url_for("surveys.show_site", site_uuid=existing.uuid))
+        if form.validate():
+            return _save(form, None, site_uuid)
+        return _render(form, None, 422)
+    return _render(form, None)
+
+
+@bp.route("/surveys/<site_uuid>/edit", methods=["GET", "POST"])
+@login_required
+def edit_site(site_uuid: str) -> Any:
+    site = editable_site(site_uuid)
+    form = _build_form(site)
+    if request.method == "POST":
+        if form.validate():
+            return _save(form, site, site.uuid)
+        return _render(form, site, 422)
+    return _render(form, site)
+
+
+def _save(form: SurveyForm, site: Site | None, site_uuid: str) -> Any:
+    uploads = store_uploads(form.photo_files, form.photo_caption.data or "", current_user)
+    if uploads is None:
+        db.session.rollback()
+        return _render(form, site, 422)
+    data = cleaned_data(form)
+    kept = [
+        {"sha256": p.sha256, "caption": p.caption}
+        for p in (site.photos if site else [])
+        if p.sha256 not in set(form.remove_photos.data or [])
+    ]
+    data["photos"] = kept + uploads
+    submit = request.form.get("intent") == "submit"
+    geocoder = current_app.extensions["geocoder"]
+    outcome = save_survey(
+        data, site=site, site_uuid=site_uuid, actor=current_user, submit=submit,
+        geocode=geocoder.geocode,
+    )
+    db.session.commit()
+    flash(_("Submitted for review.") if submit else _("Saved."), "success")
+    for notice in outcome.notices:
+        flash(str(NOTICES[notice]), "warning")
+    return redirect(url_for("surveys.show_site", site_uuid=outcome.site.uuid))
+
+
+def _valid_uuid(value: str | None) -> str:
+    try:
+        return str(uuidlib.UUID(value or ""))
+    except ValueError:
+        return str(uuidlib.uuid4())
+
+
+@bp.get("/surveys/<site_uuid>")
+@login_required
+def show_site(site_uuid: str) -> Any:
+    site = visible_site(site_uuid)
+    return render_template(
+        "surveys/detail.html", site=site, doc=site_document(site), sections=SECTIONS,
+        form=SurveyForm(data=site_document(site), meta={"csrf": False}),
+        amenities=AMENITIES, locale=str(get_locale()), places=municipality_names(),
+        can_edit=current_scope().can_edit(site.municipality_code),
+    )

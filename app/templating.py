@@ -1,0 +1,98 @@
+"""Labels and formatting shared by the templates (Japanese and English through the catalogs)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from forms.catalog import CARRIER_LABELS_JA
+from forms.fields import YesNoField
+from forms.survey import METHOD_LABELS, PLACEMENT_LABELS, TECH_LABELS
+
+ROLE_LABELS = {
+    "surveyor": _l("Surveyor"),
+    "reviewer": _l("Reviewer"),
+    "admin": _l("Administrator"),
+    "viewer": _l("Viewer"),
+}
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "in_review": _l("In review"),
+    "approved": _l("Approved"),
+    "needs_revision": _l("Needs revision"),
+    "rejected": _l("Rejected"),
+}
+CARRIER_LABELS_EN = {
+    "docomo": "NTT docomo",
+    "au": "au (KDDI)",
+    "softbank": "SoftBank",
+    "rakuten": "Rakuten Mobile",
+    "rakuten_partner": "Rakuten Mobile (partner network, au)",
+}
+DERIVED_LABELS = {
+    "geodesic": _l("computed from coordinates"),
+    "geocoded": _l("from the address"),
+    "postal": _l("from the postal code"),
+}
+
+
+def _lookup(table: dict[str, Any], value: str | None) -> str:
+    return "" if value is None else str(table.get(value, value))
+
+
+def num(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.1f}" if not value.is_integer() else f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def format_day(value: date | None) -> str:
+    if value is None:
+        return ""
+    if str(get_locale()) == "ja":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.isoformat()
+
+
+def carrier_label(code: str | None) -> str:
+    table = CARRIER_LABELS_JA if str(get_locale()) == "ja" else CARRIER_LABELS_EN
+    return _lookup(table, code)
+
+
+def display_value(field: Any) -> str:
+    """A field's value as a person reads it: choice labels, yes/no, numbers with units."""
+    data = field.data
+    if isinstance(field, YesNoField):
+        return {"yes": str(_l("Yes")), "no": str(_l("No"))}.get(data or "", "")
+    if data in (None, "", []):
+        return ""
+    if field.type in ("SelectField", "SelectMultipleField"):
+        labels = {value: str(text) for value, text in field.choices}
+        values = data if isinstance(data, list) else [data]
+        return "、".join(labels.get(v, v) for v in values)
+    if isinstance(data, date):
+        return format_day(data)
+    unit = f" {field.description}" if field.description else ""
+    return f"{num(data)}{unit}"
+
+
+def template_helpers() -> dict[str, Any]:
+    return {
+        "current_locale": str(get_locale()),
+        "role_label": lambda v: _lookup(ROLE_LABELS, v),
+        "status_label": lambda v: _lookup(STATUS_LABELS, v),
+        "tech_label": lambda v: _lookup(TECH_LABELS, v),
+        "placement_label": lambda v: _lookup(PLACEMENT_LABELS, v),
+        "method_label": lambda v: _lookup(METHOD_LABELS, v),
+        "derived_label": lambda v: _lookup(DERIVED_LABELS, v),
+        "carrier_label": carrier_label,
+        "display_value": display_value,
+        "num": num,
+        "format_day": format_day,
+    }

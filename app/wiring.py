@@ -1,0 +1,125 @@
+"""Everything create_app attaches: extensions, blueprints, services, error pages, CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.templating import template_helpers
+from app.timeutil import to_jst
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "geolocation=(self), camera=(self), microphone=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob: https://cyberjapandata.gsi.go.jp; "
+    "script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+
+
+def init_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (register every table with the metadata)
+    from app.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=str(_migrations_dir()))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.jinja_env.filters["jst"] = _format_jst
+    app.context_processor(template_helpers)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def _migrations_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.locations.views import bp as locations_bp
+    from app.photos.views import bp as photos_bp
+    from app.surveys.views import bp as surveys_bp
+
+    for blueprint in (accounts_bp, surveys_bp, photos_bp, locations_bp):
+        app.register_blueprint(blueprint)
+    app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
+
+
+def register_services(app: Flask) -> None:
+    """Configuration picks the implementations; views only look them up."""
+    from app.geo.geocoding import Geocoder, GeocoderSettings
+    from app.locations.cache import DatabaseGeocodeCache
+    from app.photos.storage import PhotoStore
+
+    app.extensions["photo_store"] = PhotoStore(
+        root=Path(app.config["PHOTO_ROOT"]),
+        max_bytes=app.config["MAX_PHOTO_BYTES"],
+        thumb_px=app.config["PHOTO_THUMB_PX"],
+    )
+    settings = GeocoderSettings(
+        provider=app.config["GEOCODER_PROVIDER"],
+        domain=app.config["GEOCODER_DOMAIN"],
+        scheme=app.config["GEOCODER_SCHEME"],
+        user_agent=app.config["GEOCODER_USER_AGENT"],
+        timeout_s=float(app.config["GEOCODER_TIMEOUT"]),
+    )
+    app.extensions["geocoder"] = Geocoder(settings, DatabaseGeocodeCache())
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)
+
+
+def _security_headers(response: Any) -> Any:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith(("/api/", "/geo/")) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _http_error(error: HTTPException) -> Any:
+    code = error.code or 500
+    if wants_json():
+        return jsonify(error=error.name, message=error.description), code
+    messages = {
+        400: _("The request could not be understood. Please reload the page and try again."),
+        403: _("You do not have permission to see this page."),
+        404: _("This page does not exist, or you do not have access to it."),
+        413: _("The upload is too large."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+    }
+    message = messages.get(code, error.description)
+    g.error_code = code
+    return render_template("error.html", code=code, message=message), code
+
+
+def _format_jst(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    return to_jst(value).strftime(fmt)

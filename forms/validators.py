@@ -1,0 +1,41 @@
+"""Pure checks behind the survey's validators (no WTForms, no Flask)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+JAPAN_LAT = (20.0, 46.0)
+JAPAN_LON = (122.0, 154.0)
+_POSTAL = re.compile(r"^(\d{3})-?(\d{4})$")
+_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+_PHONE = re.compile(r"^\+?[0-9][0-9-]{8,14}$")
+
+
+def normalize_text(value: str) -> str:
+    """NFKC (full-width digits and letters from a Japanese IME become ASCII), trimmed."""
+    return unicodedata.normalize("NFKC", value).strip()
+
+
+def normalize_postal_code(value: str) -> str | None:
+    """'649-2211', '6492211', '〒６４９－２２１１' -> '649-2211'; None if not a postal code."""
+    text = normalize_text(value).lstrip("〒").strip().replace("ー", "-").replace("−", "-")
+    match = _POSTAL.match(text)
+    return f"{match.group(1)}-{match.group(2)}" if match else None
+
+
+def parse_hhmm(value: str) -> int | None:
+    """Minutes after midnight for 'HH:MM' (00:00-24:00), else None."""
+    match = _HHMM.match(normalize_text(value))
+    if not match:
+        return None
+    minutes = int(match.group(1)) * 60 + int(match.group(2))
+    return minutes if minutes <= 24 * 60 else None
+
+
+def in_japan(latitude: float, longitude: float) -> bool:
+    return JAPAN_LAT[0] <= latitude <= JAPAN_LAT[1] and JAPAN_LON[0] <= longitude <= JAPAN_LON[1]
+
+
+def is_phone_number(value: str) -> bool:
+    return bool(_PHONE.match(normalize_text(value)))

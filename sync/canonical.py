@@ -1,0 +1,44 @@
+"""Canonical JSON and content hash of a site document: equal content, equal hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from datetime import date, datetime
+from typing import Any
+
+# Fields the server owns: they never count towards a document's content.
+SERVER_FIELDS = frozenset({"revision", "status", "score", "tier", "updated_at", "photos_complete"})
+
+
+def _normalize(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _normalize(v) for k, v in sorted(value.items()) if v is not None}
+    if isinstance(value, list | tuple):
+        return [_normalize(v) for v in value]
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("non-finite number in a site document")
+        return int(value) if value.is_integer() else value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def canonical_json(document: dict[str, Any]) -> bytes:
+    """Sorted keys, no nulls, no server-owned fields, integral floats as ints, compact UTF-8."""
+    content = {k: v for k, v in document.items() if k not in SERVER_FIELDS}
+    return json.dumps(
+        _normalize(content), ensure_ascii=False, separators=(",", ":"), sort_keys=True
+    ).encode("utf-8")
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(document)).hexdigest()
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Top-level fields whose canonical values differ between two documents."""
+    keys = (set(before) | set(after)) - SERVER_FIELDS
+    return sorted(k for k in keys if _normalize(before.get(k)) != _normalize(after.get(k)))
