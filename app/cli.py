@@ -6,6 +6,7 @@ import secrets
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
@@ -22,6 +23,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the schema and load the reference data (idempotent)."""
     upgrade()
@@ -31,12 +33,12 @@ def init_db() -> None:
 
 
 @click.command("seed-demo")
-@click.option("--force", is_flag=True, help="Add the demo sites even if they are there already.")
-def seed_demo(force: bool) -> None:
-    """Load demo users and sites in Wakayama and Nagano (clearly marked as demo)."""
+@with_appcontext
+def seed_demo() -> None:
+    """Load demo users and sites in Wakayama and Nagano (marked as demo; idempotent)."""
     from app.demo import DEMO_PASSWORD, seed
 
-    users, sites = seed(force=force)
+    users, sites = seed()
     db.session.commit()
     click.echo(f"Demo data: {users} users and {sites} sites added.")
     click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
@@ -45,6 +47,7 @@ def seed_demo(force: bool) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--municipality", "municipality_code", help="6-digit municipality code.")
@@ -92,6 +95,7 @@ def create_user(
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", "device", default="device", help="Name of the device the token is for.")
 def create_token(email: str, device: str) -> None:

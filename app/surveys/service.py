@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -67,8 +67,14 @@ def site_document(site: Site) -> dict[str, Any]:
     return doc
 
 
+def form_data(site: Site) -> dict[str, Any]:
+    """The document with Python values (dates as dates), as WTForms wants them."""
+    return site_document(site) | {"surveyed_on": site.surveyed_on}
+
+
 def _iso(value: datetime) -> str:
-    return value.isoformat()
+    """UTC ISO 8601; SQLite hands back naive values, which are UTC."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 def new_site_uuid() -> str:
@@ -89,10 +95,11 @@ def save_survey(
     if site is None:
         site = Site(uuid=site_uuid, revision=0, content_hash="", surveyor_id=actor.id)
         site.status = ReviewStatus.DRAFT
-        db.session.add(site)
     before = site_document(site) if not created else {}
-    notices = _derive(data, geocode)
-    _apply(site, data)
+    with db.session.no_autoflush:
+        notices = _derive(data, geocode)
+        _apply(site, data)
+    db.session.add(site)
     db.session.flush()
     after = site_document(site)
     digest = content_hash(after)

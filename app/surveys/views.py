@@ -17,7 +17,7 @@ from app.photos.uploads import store_uploads
 from app.regions.service import municipality_exists, municipality_names
 from app.surveys.access import current_scope, editable_site, visible_site
 from app.surveys.models import ReviewStatus, Site
-from app.surveys.service import save_survey, site_document
+from app.surveys.service import form_data, save_survey, site_document
 from app.timeutil import today_jst
 from forms.catalog import AMENITIES, CARRIERS
 from forms.document import cleaned_data
@@ -76,7 +76,7 @@ def _build_form(site: Site | None = None) -> SurveyForm:
     if request.method == "POST":
         form = SurveyForm()
     elif site is not None:
-        form = SurveyForm(data=site_document(site))
+        form = SurveyForm(data=form_data(site))
     else:
         form = SurveyForm(
             data={
@@ -184,7 +184,7 @@ def show_site(site_uuid: str) -> Any:
     site = visible_site(site_uuid)
     return render_template(
         "surveys/detail.html", site=site, doc=site_document(site), sections=SECTIONS,
-        form=SurveyForm(data=site_document(site), meta={"csrf": False}),
+        form=SurveyForm(data=form_data(site), meta={"csrf": False}),
         amenities=AMENITIES, locale=str(get_locale()), places=municipality_names(),
         can_edit=current_scope().can_edit(site.municipality_code),
     )
