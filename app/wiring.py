@@ -9,6 +9,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from app.accounts.sessions import NoCookieForTokens
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.templating import template_helpers
 from app.timeutil import to_jst
@@ -34,6 +35,7 @@ def init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=str(_migrations_dir()))
     login_manager.init_app(app)
+    app.session_interface = NoCookieForTokens()
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     csrf.init_app(app)

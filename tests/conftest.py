@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
@@ -90,6 +91,18 @@ def config_overrides() -> dict[str, Any]:
     return {}
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (own `g`, own session), as in production.
+
+    Without this, requests would reuse the test's app context and share its `g` and
+    database session, hiding bugs such as state leaking from one request to the next.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, config_overrides: dict[str, Any]) -> Iterator[Any]:
     instance = tmp_path / "instance"
@@ -97,6 +110,7 @@ def app(database_url: str, tmp_path: Path, config_overrides: dict[str, Any]) -> 
         {**BASE_CONFIG, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance)}
         | config_overrides
     )
+    app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
@@ -37,6 +37,7 @@ def load_user_from_token(req: Any) -> User | None:
     if token is None or not token.user.active:
         return None
     token.last_used_at = utcnow()
+    g.authenticated_by_token = True
     return token.user
 
 
