@@ -10,10 +10,12 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from forms.fields import YesNoField
-from forms.survey import CoverageForm, MeasurementForm, SurveyFields
+from forms.catalog import CARRIERS
+from forms.survey import MAX_RUNS, CoverageForm, MeasurementForm, SurveyFields
 
 LIST_FIELDS = ("amenities", "transport_options")
 NESTED_FIELDS = {"measurements": MeasurementForm, "coverage": CoverageForm}
+NESTED_LIMITS = {"measurements": MAX_RUNS, "coverage": len(CARRIERS)}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -73,6 +75,9 @@ def document_to_formdata(doc: dict[str, Any]) -> tuple[MultiDict, dict[str, list
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
                 errors[key] = ["Expected a list of objects."]
                 continue
+            if len(value) > NESTED_LIMITS[key]:
+                errors[key] = [f"At most {NESTED_LIMITS[key]} items."]
+                continue
             for index, item in enumerate(value):
                 for sub_key, sub_value in item.items():
                     path = f"{key}-{index}-{sub_key}"
@@ -112,11 +117,12 @@ def flatten_errors(errors: dict[str, Any], prefix: str = "") -> dict[str, list[s
         path = f"{prefix}.{name}" if prefix else name
         if isinstance(value, dict):
             flat.update(flatten_errors(value, path))
-        elif value and isinstance(value[0], dict):
+        elif isinstance(value, list | tuple):
             for index, item in enumerate(value):
-                flat.update(flatten_errors(item, f"{path}[{index}]"))
-        elif value:
-            flat[path] = [str(message) for message in value]
+                if isinstance(item, dict):
+                    flat.update(flatten_errors(item, f"{path}[{index}]"))
+                else:
+                    flat.setdefault(path, []).append(str(item))
     return flat
 
 

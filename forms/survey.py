@@ -144,6 +144,9 @@ def _hhmm(form: Any, field: Any) -> None:
         raise ValidationError(_l("Enter a time as HH:MM, e.g. 09:00."))
 
 
+MAX_RUNS = 30
+
+
 class SurveyFields(Form):
     """All survey fields and their rules; SurveyForm adds CSRF for the browser."""
 
@@ -187,8 +190,8 @@ class SurveyFields(Form):
     )
     wifi_client_isolation = YesNoField(_l("Wi-Fi client isolation"))
     wifi_guest_network = YesNoField(_l("Separate guest network"))
-    measurements = FieldList(FormField(MeasurementForm), min_entries=1, max_entries=30)
-    coverage = FieldList(FormField(CoverageForm), min_entries=5, max_entries=5)
+    measurements = FieldList(FormField(MeasurementForm), min_entries=0, max_entries=MAX_RUNS)
+    coverage = FieldList(FormField(CoverageForm), min_entries=0, max_entries=len(catalog.CARRIERS))
 
     # -- workspace
     seats = number(_l("Seats"), 0, 500, _l("seats"), integer=True)
@@ -297,6 +300,11 @@ class SurveyFields(Form):
             ok = self._check_point(getattr(self, lat), getattr(self, lon)) and ok
         ok = self._check_hours() and ok
         return ok
+
+    def validate_coverage(self, field: Any) -> None:
+        carriers = [entry.form.carrier.data for entry in field]
+        if len(carriers) != len(set(carriers)):
+            raise ValidationError(_l("Each carrier can be recorded once."))
 
     def _check_point(self, lat: Any, lon: Any) -> bool:
         if lat.errors or lon.errors:

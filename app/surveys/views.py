@@ -100,7 +100,8 @@ def _complete_rows(form: SurveyForm) -> None:
     for entry, carrier in zip(form.coverage, CARRIERS, strict=True):
         if entry.form.carrier.data not in CARRIERS or have.count(entry.form.carrier.data) > 1:
             entry.form.carrier.data = carrier
-    if request.method == "GET" and not form.measurements.entries[-1].form.is_blank:
+    entries = form.measurements.entries
+    if request.method == "GET" and (not entries or not entries[-1].form.is_blank):
         form.measurements.append_entry()
 
 
