@@ -32,6 +32,17 @@ BASE_CONFIG = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs() -> None:
+    """Compile the .po catalogs so a plain `pytest` run sees the same text as `make test`."""
+    from babel.messages.frontend import CommandLineInterface
+
+    root = Path(__file__).resolve().parent.parent
+    CommandLineInterface().run(
+        ["pybabel", "-q", "compile", "--use-fuzzy", "-d", str(root / "app/translations")]
+    )
+
+
 def _migrate(url: str, instance: Path) -> None:
     app = create_app({**BASE_CONFIG, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)})
     result = app.test_cli_runner().invoke(args=["init-db"], catch_exceptions=False)
