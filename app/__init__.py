@@ -33,9 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _build(overrides: Mapping[str, Any] | None) -> Flask:
     root = Path(__file__).resolve().parent.parent
-    instance_path = Path(
-        (overrides or {}).get("INSTANCE_PATH") or (root / "instance")
-    ).resolve()
+    instance_path = Path((overrides or {}).get("INSTANCE_PATH") or (root / "instance")).resolve()
     app = Flask(
         __name__,
         instance_path=str(instance_path),

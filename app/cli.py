@@ -29,7 +29,9 @@ def init_db() -> None:
     upgrade()
     prefectures, municipalities = load_reference_data()
     db.session.commit()
-    click.echo(f"Schema up to date; added {prefectures} prefectures, {municipalities} municipalities.")
+    click.echo(
+        f"Schema up to date; added {prefectures} prefectures, {municipalities} municipalities."
+    )
 
 
 @click.command("seed-demo")
@@ -51,7 +53,9 @@ def seed_demo() -> None:
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--municipality", "municipality_code", help="6-digit municipality code.")
-@click.option("--prefecture", "prefecture_code", help="2-digit prefecture code (reviewers, viewers).")
+@click.option(
+    "--prefecture", "prefecture_code", help="2-digit prefecture code (reviewers, viewers)."
+)
 @click.option("--password", help="Generated and printed when left out.")
 @click.option("--name", "display_name", default="", help="Name shown in the app.")
 def create_user(
@@ -66,14 +70,18 @@ def create_user(
     email = email.strip().lower()
     if "@" not in email:
         raise click.BadParameter("not an email address", param_hint="EMAIL")
-    if municipality_code is not None:
-        if not is_valid_municipality_code(municipality_code) or db.session.get(
-            Municipality, municipality_code
-        ) is None:
-            raise click.BadParameter(f"no municipality {municipality_code}", param_hint="--municipality")
+    if municipality_code is not None and (
+        not is_valid_municipality_code(municipality_code)
+        or db.session.get(Municipality, municipality_code) is None
+    ):
+        raise click.BadParameter(
+            f"no municipality {municipality_code}", param_hint="--municipality"
+        )
     if role == Role.SURVEYOR and municipality_code is None:
         raise click.BadParameter("a surveyor needs a municipality", param_hint="--municipality")
-    if prefecture_code is not None and not (prefecture_code.isdigit() and 1 <= int(prefecture_code) <= 47):
+    if prefecture_code is not None and not (
+        prefecture_code.isdigit() and 1 <= int(prefecture_code) <= 47
+    ):
         raise click.BadParameter(f"no prefecture {prefecture_code}", param_hint="--prefecture")
     if role in (Role.REVIEWER, Role.VIEWER) and not (municipality_code or prefecture_code):
         raise click.BadParameter("a reviewer or viewer needs --prefecture or --municipality")

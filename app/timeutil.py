@@ -17,5 +17,5 @@ def to_jst(value: datetime) -> datetime:
     return value.astimezone(JST)
 
 
-def today_jst():  # noqa: ANN201
+def today_jst():
     return datetime.now(JST).date()

@@ -14,7 +14,17 @@ import time
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, create_engine, make_url, text
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    make_url,
+    text,
+)
 
 from app import create_app
 from forms.catalog import AMENITY_CODES
@@ -61,7 +71,9 @@ def main() -> None:
         conn.execute(text(f'CREATE DATABASE "{scratch}"'))
     url = server.set(database=scratch)
     try:
-        app = create_app({"DATABASE_URL": url.render_as_string(hide_password=False), "SECRET_KEY": "b"})
+        app = create_app(
+            {"DATABASE_URL": url.render_as_string(hide_password=False), "SECRET_KEY": "b"}
+        )
         app.test_cli_runner().invoke(args=["init-db"], catch_exceptions=False)
         engine = create_engine(url)
         meta = MetaData()
@@ -69,12 +81,17 @@ def main() -> None:
         sites_table = meta.tables["sites"]
         reference = MetaData()
         ref_sites = Table(
-            "ref_sites", reference,
-            *(Column(c.name, c.type, primary_key=c.primary_key) for c in sites_table.columns
-              if c.name != "amenities"),
+            "ref_sites",
+            reference,
+            *(
+                Column(c.name, c.type, primary_key=c.primary_key)
+                for c in sites_table.columns
+                if c.name != "amenities"
+            ),
         )
         ref_amenities = Table(
-            "ref_site_amenities", reference,
+            "ref_site_amenities",
+            reference,
             Column("id", Integer, primary_key=True),
             Column("site_id", ForeignKey("ref_sites.id"), index=True),
             Column("code", String(24)),
@@ -82,39 +99,45 @@ def main() -> None:
         reference.create_all(engine)
         rows = _sites(args.sites)
         ours = _timed(engine, lambda conn: _insert_ours(conn, sites_table, rows))
-        theirs = _timed(engine, lambda conn: _insert_reference(conn, ref_sites, ref_amenities, rows))
+        theirs = _timed(
+            engine, lambda conn: _insert_reference(conn, ref_sites, ref_amenities, rows)
+        )
         engine.dispose()
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
     n = args.sites
-    print(f"machine: {platform.machine()} {platform.processor() or ''}, python {platform.python_version()}")
+    print(f"machine: {platform.machine()}, python {platform.python_version()}")
     print(f"sites: {n}, amenities per site: {len(AMENITY_CODES)}")
     print(f"amenities in the site row (ours):     {n / ours:8.0f} sites/s  ({ours:.2f} s)")
     print(f"one row per amenity (reference):      {n / theirs:8.0f} sites/s  ({theirs:.2f} s)")
     print(f"ratio ours / reference:               {theirs / ours:8.2f}x")
 
 
-def _timed(engine, work) -> float:  # noqa: ANN001
+def _timed(engine, work) -> float:
     with engine.begin() as conn:
         start = time.perf_counter()
         work(conn)
         return time.perf_counter() - start
 
 
-def _insert_ours(conn, table, rows) -> None:  # noqa: ANN001
+def _insert_ours(conn, table, rows) -> None:
     for start in range(0, len(rows), 500):
         conn.execute(table.insert(), rows[start : start + 500])
 
 
-def _insert_reference(conn, sites, amenities, rows) -> None:  # noqa: ANN001
+def _insert_reference(conn, sites, amenities, rows) -> None:
     for start in range(0, len(rows), 500):
         batch = rows[start : start + 500]
         plain = [{k: v for k, v in r.items() if k != "amenities"} for r in batch]
         ids = conn.execute(sites.insert().returning(sites.c.id), plain).scalars().all()
         conn.execute(
             amenities.insert(),
-            [{"site_id": i, "code": code} for i, r in zip(ids, batch, strict=True) for code in r["amenities"]],
+            [
+                {"site_id": i, "code": code}
+                for i, r in zip(ids, batch, strict=True)
+                for code in r["amenities"]
+            ],
         )
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from forms.fields import YesNoField
 from forms.catalog import CARRIERS
+from forms.fields import YesNoField
 from forms.survey import MAX_RUNS, CoverageForm, MeasurementForm, SurveyFields
 
 LIST_FIELDS = ("amenities", "transport_options")
@@ -36,7 +36,9 @@ class DocumentCheck:
         return not self.errors
 
 
-def validate_site_document(doc: Any, form_class: type[SurveyFields] = SurveyFields) -> DocumentCheck:
+def validate_site_document(
+    doc: Any, form_class: type[SurveyFields] = SurveyFields
+) -> DocumentCheck:
     """Check a JSON site document; return cleaned data or errors keyed by field path."""
     if not isinstance(doc, dict):
         return DocumentCheck(errors={"": ["A site document must be a JSON object."]})

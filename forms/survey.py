@@ -93,7 +93,8 @@ class MeasurementForm(Form):
 
     uuid = HiddenField()
     method = SelectField(
-        _l("Method"), choices=_choices(catalog.MEASUREMENT_METHODS, METHOD_LABELS, False),
+        _l("Method"),
+        choices=_choices(catalog.MEASUREMENT_METHODS, METHOD_LABELS, False),
         default="manual",
     )
     download_mbps = number(_l("Download"), 0, 10000, "Mbps")
@@ -125,13 +126,16 @@ class MeasurementForm(Form):
 class CoverageForm(Form):
     carrier = HiddenField()
     technology = SelectField(
-        _l("Technology"), choices=_choices(catalog.MOBILE_TECHNOLOGIES, TECH_LABELS),
+        _l("Technology"),
+        choices=_choices(catalog.MOBILE_TECHNOLOGIES, TECH_LABELS),
         validators=[Optional()],
     )
     rsrp_dbm = number(_l("Indoor RSRP"), -140, -44, "dBm", integer=True)
     signal_bars = number(_l("Signal bars"), 0, 5, _l("bars"), integer=True)
     placement = SelectField(
-        _l("Measured"), choices=_choices(catalog.PLACEMENTS, PLACEMENT_LABELS), validators=[Optional()]
+        _l("Measured"),
+        choices=_choices(catalog.PLACEMENTS, PLACEMENT_LABELS),
+        validators=[Optional()],
     )
 
     def validate_carrier(self, field: Any) -> None:
@@ -155,11 +159,13 @@ class SurveyFields(Form):
     name_kana = TextField(_l("Name in kana"), validators=[Optional(), Length(max=200)])
     name_en = TextField(_l("Name in English"), validators=[Optional(), Length(max=200)])
     facility_type = SelectField(
-        _l("Type of site"), choices=_choices(catalog.FACILITY_TYPES, FACILITY_LABELS),
+        _l("Type of site"),
+        choices=_choices(catalog.FACILITY_TYPES, FACILITY_LABELS),
         validators=[Optional()],
     )
     municipality_code = TextField(
-        _l("Municipality code"), validators=[DataRequired(), Length(min=6, max=6)],
+        _l("Municipality code"),
+        validators=[DataRequired(), Length(min=6, max=6)],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
     postal_code = TextField(
@@ -174,7 +180,8 @@ class SurveyFields(Form):
     longitude = number(_l("Longitude"), -180, 180, "°")
     location_source = SelectField(
         _l("How the location was taken"),
-        choices=_choices(catalog.LOCATION_SOURCES, SOURCE_LABELS), validators=[Optional()],
+        choices=_choices(catalog.LOCATION_SOURCES, SOURCE_LABELS),
+        validators=[Optional()],
     )
     location_accuracy_m = number(_l("Location accuracy"), 0, 100000, "m")
     location_fix_count = number(_l("GPS fixes averaged"), 0, 1000, "", integer=True)
@@ -185,7 +192,8 @@ class SurveyFields(Form):
         _l("Line type"), choices=_choices(catalog.LINE_TYPES, LINE_LABELS), validators=[Optional()]
     )
     wifi_security = SelectField(
-        _l("Wi-Fi security"), choices=_choices(catalog.WIFI_SECURITY, WIFI_LABELS),
+        _l("Wi-Fi security"),
+        choices=_choices(catalog.WIFI_SECURITY, WIFI_LABELS),
         validators=[Optional()],
     )
     wifi_client_isolation = YesNoField(_l("Wi-Fi client isolation"))
@@ -204,32 +212,40 @@ class SurveyFields(Form):
     temperature_c = number(_l("Room temperature"), -20, 50, "℃")
     humidity_pct = number(_l("Humidity"), 0, 100, "%")
     weekday_open = TextField(
-        _l("Weekday opening time"), validators=[Optional(), _hhmm],
+        _l("Weekday opening time"),
+        validators=[Optional(), _hhmm],
         render_kw={"placeholder": "09:00", "inputmode": "numeric"},
     )
     weekday_close = TextField(
-        _l("Weekday closing time"), validators=[Optional(), _hhmm],
+        _l("Weekday closing time"),
+        validators=[Optional(), _hhmm],
         render_kw={"placeholder": "18:00", "inputmode": "numeric"},
     )
     days_per_week = number(_l("Open days per week"), 0, 7, _l("days"), integer=True)
     certification = SelectField(
         _l("Japan Telework Association certification"),
-        choices=_choices(catalog.CERTIFICATIONS, CERT_LABELS), validators=[Optional()],
+        choices=_choices(catalog.CERTIFICATIONS, CERT_LABELS),
+        validators=[Optional()],
     )
 
     # -- lodging
-    lodging_minutes = number(_l("Minutes to the nearest licensed lodging"), 0, 1440, _l("min"), integer=True)
+    lodging_minutes = number(
+        _l("Minutes to the nearest licensed lodging"), 0, 1440, _l("min"), integer=True
+    )
     lodging_accepts_3_nights = YesNoField(_l("Lodging accepts stays of 3 nights or more"))
     room_wifi_meets_g1 = YesNoField(_l("In-room Wi-Fi meets 5/3 Mbps"))
     room_desk_chair = YesNoField(_l("Desk and chair in the room"))
     long_stay_plan = YesNoField(_l("Weekly/monthly rate or a plan of 7+ nights"))
     rooms_within_30min = number(_l("Rooms within 30 minutes"), 0, 5000, _l("rooms"), integer=True)
     price_per_night_jpy = number(_l("Price per night"), 0, 200000, _l("yen"), integer=True)
-    lodging_licence_no = TextField(_l("Lodging licence number"), validators=[Optional(), Length(max=60)])
+    lodging_licence_no = TextField(
+        _l("Lodging licence number"), validators=[Optional(), Length(max=60)]
+    )
 
     # -- access
     metro_origin = SelectField(
-        _l("Nearest major city"), choices=_choices(catalog.METRO_ORIGINS, METRO_LABELS),
+        _l("Nearest major city"),
+        choices=_choices(catalog.METRO_ORIGINS, METRO_LABELS),
         validators=[Optional()],
     )
     metro_minutes = number(_l("Door-to-door time from it"), 0, 1440, _l("min"), integer=True)
@@ -240,9 +256,12 @@ class SurveyFields(Form):
     bus_stop_distance_m = number(_l("Distance to the bus stop"), 0, 50000, "m", integer=True)
     bus_stop_latitude = number(_l("Bus stop latitude"), -90, 90, "°")
     bus_stop_longitude = number(_l("Bus stop longitude"), -180, 180, "°")
-    transit_round_trips = number(_l("Public transport round trips per day"), 0, 500, _l("trips"), integer=True)
+    transit_round_trips = number(
+        _l("Public transport round trips per day"), 0, 500, _l("trips"), integer=True
+    )
     transport_options = SelectMultipleField(
-        _l("Local transport"), choices=_choices(catalog.TRANSPORT_OPTIONS, TRANSPORT_LABELS, False),
+        _l("Local transport"),
+        choices=_choices(catalog.TRANSPORT_OPTIONS, TRANSPORT_LABELS, False),
         validators=[Optional()],
     )
 
@@ -251,26 +270,39 @@ class SurveyFields(Form):
     clinic_minutes = number(_l("Minutes to the nearest clinic"), 0, 1440, _l("min"), integer=True)
     clinic_latitude = number(_l("Clinic latitude"), -90, 90, "°")
     clinic_longitude = number(_l("Clinic longitude"), -180, 180, "°")
-    hospital_minutes = number(_l("Minutes to an emergency hospital"), 0, 1440, _l("min"), integer=True)
-    store_distance_m = number(_l("Distance to a supermarket or convenience store"), 0, 50000, "m", integer=True)
+    hospital_minutes = number(
+        _l("Minutes to an emergency hospital"), 0, 1440, _l("min"), integer=True
+    )
+    store_distance_m = number(
+        _l("Distance to a supermarket or convenience store"), 0, 50000, "m", integer=True
+    )
     services_within_2km = YesNoField(_l("Pharmacy, ATM or post office within 2 km"))
 
     # -- engagement
-    experience_programmes = number(_l("Bookable experience programmes"), 0, 100, _l("programmes"), integer=True)
-    community_events_monthly = YesNoField(_l("Community or business-matching events at least monthly"))
+    experience_programmes = number(
+        _l("Bookable experience programmes"), 0, 100, _l("programmes"), integer=True
+    )
+    community_events_monthly = YesNoField(
+        _l("Community or business-matching events at least monthly")
+    )
     alliance_member = YesNoField(_l("Workation alliance member or in the prefectural network"))
     info_in_english = YesNoField(_l("Information published including English"))
 
     # -- safety
     hazard_zone = SelectField(
         _l("Hazard map (landslide, flood, tsunami)"),
-        choices=_choices(catalog.HAZARD_ZONES, HAZARD_LABELS), validators=[Optional()],
+        choices=_choices(catalog.HAZARD_ZONES, HAZARD_LABELS),
+        validators=[Optional()],
     )
-    evacuation_site_m = number(_l("Distance to a designated evacuation site"), 0, 50000, "m", integer=True)
+    evacuation_site_m = number(
+        _l("Distance to a designated evacuation site"), 0, 50000, "m", integer=True
+    )
 
     # -- amenities and notes
     amenities = SelectMultipleField(
-        _l("Amenities"), choices=[(a.code, a.ja) for a in catalog.AMENITIES], validators=[Optional()]
+        _l("Amenities"),
+        choices=[(a.code, a.ja) for a in catalog.AMENITIES],
+        validators=[Optional()],
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
@@ -310,10 +342,14 @@ class SurveyFields(Form):
         if lat.errors or lon.errors:
             return False
         if (lat.data is None) != (lon.data is None):
-            (lon if lon.data is None else lat).errors.append(_l("Give both latitude and longitude."))
+            (lon if lon.data is None else lat).errors.append(
+                _l("Give both latitude and longitude.")
+            )
             return False
         if lat.data is not None and not in_japan(lat.data, lon.data):
-            lat.errors.append(_l("This point is outside Japan (latitude 20–46, longitude 122–154)."))
+            lat.errors.append(
+                _l("This point is outside Japan (latitude 20–46, longitude 122–154).")
+            )
             return False
         return True
 
@@ -332,7 +368,6 @@ class SurveyFields(Form):
         return True
 
 
-
 POINTS = (
     ("latitude", "longitude"),
     ("station_latitude", "station_longitude"),
@@ -341,36 +376,114 @@ POINTS = (
 )
 
 SECTIONS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
-    ("location", _l("Location"), (
-        "name", "name_kana", "name_en", "facility_type", "municipality_code", "postal_code",
-        "address_town", "address_line", "building", "phone", "website", "latitude", "longitude",
-        "location_source", "location_accuracy_m", "location_fix_count", "surveyed_on",
-    )),
-    ("connectivity", _l("Connectivity"), (
-        "line_type", "wifi_security", "wifi_client_isolation", "wifi_guest_network",
-        "measurements", "coverage",
-    )),
-    ("workspace", _l("Workspace"), (
-        "seats", "seats_with_outlet", "meeting_booths", "chair_height_adjustable",
-        "chair_back_adjustable", "chair_armrests", "desk_lux", "temperature_c", "humidity_pct",
-        "weekday_open", "weekday_close", "days_per_week", "certification",
-    )),
-    ("lodging", _l("Accommodation"), (
-        "lodging_minutes", "lodging_accepts_3_nights", "room_wifi_meets_g1", "room_desk_chair",
-        "long_stay_plan", "rooms_within_30min", "price_per_night_jpy", "lodging_licence_no",
-    )),
-    ("access", _l("Access and transport"), (
-        "metro_origin", "metro_minutes", "station_name", "station_distance_m", "station_latitude",
-        "station_longitude", "bus_stop_distance_m", "bus_stop_latitude", "bus_stop_longitude",
-        "transit_round_trips", "transport_options",
-    )),
-    ("daily_life", _l("Daily-life services"), (
-        "clinic_distance_km", "clinic_minutes", "clinic_latitude", "clinic_longitude",
-        "hospital_minutes", "store_distance_m", "services_within_2km",
-    )),
-    ("engagement", _l("Local engagement"), (
-        "experience_programmes", "community_events_monthly", "alliance_member", "info_in_english",
-    )),
+    (
+        "location",
+        _l("Location"),
+        (
+            "name",
+            "name_kana",
+            "name_en",
+            "facility_type",
+            "municipality_code",
+            "postal_code",
+            "address_town",
+            "address_line",
+            "building",
+            "phone",
+            "website",
+            "latitude",
+            "longitude",
+            "location_source",
+            "location_accuracy_m",
+            "location_fix_count",
+            "surveyed_on",
+        ),
+    ),
+    (
+        "connectivity",
+        _l("Connectivity"),
+        (
+            "line_type",
+            "wifi_security",
+            "wifi_client_isolation",
+            "wifi_guest_network",
+            "measurements",
+            "coverage",
+        ),
+    ),
+    (
+        "workspace",
+        _l("Workspace"),
+        (
+            "seats",
+            "seats_with_outlet",
+            "meeting_booths",
+            "chair_height_adjustable",
+            "chair_back_adjustable",
+            "chair_armrests",
+            "desk_lux",
+            "temperature_c",
+            "humidity_pct",
+            "weekday_open",
+            "weekday_close",
+            "days_per_week",
+            "certification",
+        ),
+    ),
+    (
+        "lodging",
+        _l("Accommodation"),
+        (
+            "lodging_minutes",
+            "lodging_accepts_3_nights",
+            "room_wifi_meets_g1",
+            "room_desk_chair",
+            "long_stay_plan",
+            "rooms_within_30min",
+            "price_per_night_jpy",
+            "lodging_licence_no",
+        ),
+    ),
+    (
+        "access",
+        _l("Access and transport"),
+        (
+            "metro_origin",
+            "metro_minutes",
+            "station_name",
+            "station_distance_m",
+            "station_latitude",
+            "station_longitude",
+            "bus_stop_distance_m",
+            "bus_stop_latitude",
+            "bus_stop_longitude",
+            "transit_round_trips",
+            "transport_options",
+        ),
+    ),
+    (
+        "daily_life",
+        _l("Daily-life services"),
+        (
+            "clinic_distance_km",
+            "clinic_minutes",
+            "clinic_latitude",
+            "clinic_longitude",
+            "hospital_minutes",
+            "store_distance_m",
+            "services_within_2km",
+        ),
+    ),
+    (
+        "engagement",
+        _l("Local engagement"),
+        (
+            "experience_programmes",
+            "community_events_monthly",
+            "alliance_member",
+            "info_in_english",
+        ),
+    ),
     ("safety", _l("Safety and accessibility"), ("hazard_zone", "evacuation_site_m")),
     ("amenities", _l("Amenities"), ("amenities",)),
     ("photos", _l("Photos"), ()),
@@ -383,7 +496,10 @@ class SurveyForm(FlaskForm, SurveyFields):
 
     uuid = HiddenField()
     photo_files = MultipleFileField(
-        _l("Add photos"), render_kw={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}
+        _l("Add photos"),
+        render_kw={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"},
     )
-    photo_caption = TextField(_l("Caption for the new photos"), validators=[Optional(), Length(max=200)])
+    photo_caption = TextField(
+        _l("Caption for the new photos"), validators=[Optional(), Length(max=200)]
+    )
     remove_photos = SelectMultipleField(_l("Remove"), choices=[], validate_choice=False)

@@ -18,7 +18,7 @@ from app.extensions import db
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 REFERENCE_TABLES = ("prefectures", "municipalities", "alembic_version")
-PASSWORD = "correct horse battery"  # noqa: S105
+PASSWORD = "correct horse battery"
 
 # Geocoding in tests never leaves the machine: port 9 on loopback refuses connections.
 BASE_CONFIG = {
@@ -88,9 +88,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def _truncate(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = [
-            t for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES
-        ]
+        tables = [t for t in db.metadata.sorted_tables if t.name not in REFERENCE_TABLES]
         names = ", ".join(f'"{t.name}"' for t in tables)
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -36,7 +36,7 @@ def test_development_secret_key_is_made_once_and_kept(tmp_path, monkeypatch):
 
 def test_production_needs_a_secret_key(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    with pytest.raises(ConfigError, match="^SECRET_KEY: must be set in production"):
+    with pytest.raises(ConfigError, match=r"^SECRET_KEY: must be set in production"):
         load_config(tmp_path, {"WSS_ENV": "production"})
 
 
@@ -59,8 +59,11 @@ def test_postgresql_url_gets_the_psycopg_driver(tmp_path):
 def test_unreachable_database_stops_create_app(tmp_path):
     with pytest.raises(ConfigError, match="DATABASE_URL: cannot connect"):
         create_app(
-            {"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "INSTANCE_PATH": str(tmp_path),
-             "SECRET_KEY": "x"}
+            {
+                "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+                "INSTANCE_PATH": str(tmp_path),
+                "SECRET_KEY": "x",
+            }
         )
 
 
@@ -75,7 +78,12 @@ def _flask(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.C
     environment |= env
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 

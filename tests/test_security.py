@@ -32,7 +32,8 @@ def config_overrides():
 def test_forms_without_a_csrf_token_are_refused(client, make_user):
     user = make_user()
     response = client.post(
-        "/login", data={"email": user.email, "password": PASSWORD},
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400

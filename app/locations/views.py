@@ -53,4 +53,3 @@ def geocode() -> Any:
         }
     status = {"ok": 200, "not_found": 404, "invalid": 400}.get(outcome.status, 503)
     return jsonify(body), status
-

@@ -33,7 +33,9 @@ def store_uploads(field: Any, caption: str, user: Any) -> list[dict[str, str]] |
     """Check every file first, then store them; on any refusal store nothing, return None."""
     files = [f for f in (field.data or []) if getattr(f, "filename", "")]
     if len(files) > current_app.config["PHOTOS_PER_UPLOAD"]:
-        field.errors = [_("At most %(n)s photos at a time.", n=current_app.config["PHOTOS_PER_UPLOAD"])]
+        field.errors = [
+            _("At most %(n)s photos at a time.", n=current_app.config["PHOTOS_PER_UPLOAD"])
+        ]
         return None
     store = photo_store()
     payloads: list[bytes] = []
@@ -51,8 +53,11 @@ def store_uploads(field: Any, caption: str, user: Any) -> list[dict[str, str]] |
         if db.session.get(Photo, stored.sha256) is None:
             db.session.add(
                 Photo(
-                    sha256=stored.sha256, content_type=stored.content_type,
-                    size_bytes=stored.size_bytes, width=stored.width, height=stored.height,
+                    sha256=stored.sha256,
+                    content_type=stored.content_type,
+                    size_bytes=stored.size_bytes,
+                    width=stored.width,
+                    height=stored.height,
                     uploaded_by=user.id,
                 )
             )

@@ -15,7 +15,9 @@ def load_reference_data() -> tuple[int, int]:
     """Insert prefectures and municipalities that are missing; return how many were added."""
     have_prefs = set(db.session.scalars(select(Prefecture.code)))
     new_prefs = [p for p in load_prefectures() if p.code not in have_prefs]
-    db.session.add_all(Prefecture(code=p.code, name=p.name, name_kana=p.name_kana) for p in new_prefs)
+    db.session.add_all(
+        Prefecture(code=p.code, name=p.name, name_kana=p.name_kana) for p in new_prefs
+    )
     db.session.flush()
     have_munis = set(db.session.scalars(select(Municipality.code)))
     new_munis = [m for m in load_municipalities() if m.code not in have_munis]
@@ -52,4 +54,8 @@ def municipality_exists(code: str) -> bool:
 
 
 def prefecture_names() -> dict[str, str]:
-    return dict(db.session.execute(select(Prefecture.code, Prefecture.name).order_by(Prefecture.code)).tuples())
+    return dict(
+        db.session.execute(
+            select(Prefecture.code, Prefecture.name).order_by(Prefecture.code)
+        ).tuples()
+    )

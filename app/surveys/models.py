@@ -6,7 +6,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,7 +67,9 @@ class Site(db.Model):
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
     surveyor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # location
@@ -143,7 +155,7 @@ class Site(db.Model):
 
     amenities: Mapped[list[str]] = mapped_column(JSONType, default=list)
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
-    # where values came from when the server filled them in (e.g. {"station_distance_m": "geodesic"})
+    # which values the server filled in, and how: {"station_distance_m": "geodesic"}
     derived: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
 
     measurements: Mapped[list[SpeedMeasurement]] = relationship(

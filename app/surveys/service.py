@@ -27,7 +27,13 @@ from forms.document import LIST_FIELDS, scalar_field_names
 from sync.canonical import changed_fields, content_hash
 
 MEASUREMENT_FIELDS = (
-    "method", "server", "download_mbps", "upload_mbps", "latency_ms", "jitter_ms", "loss_pct",
+    "method",
+    "server",
+    "download_mbps",
+    "upload_mbps",
+    "latency_ms",
+    "jitter_ms",
+    "loss_pct",
     "where_on_site",
 )
 COVERAGE_FIELDS = ("technology", "rsrp_dbm", "signal_bars", "placement")

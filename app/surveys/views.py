@@ -6,8 +6,8 @@ import uuid as uuidlib
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -58,8 +58,15 @@ def list_sites() -> Any:
         .offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
-        "surveys/list.html", sites=sites, total=total, page=page, page_size=PAGE_SIZE,
-        status=status, query=query, statuses=list(ReviewStatus), places=municipality_names(),
+        "surveys/list.html",
+        sites=sites,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        status=status,
+        query=query,
+        statuses=list(ReviewStatus),
+        places=municipality_names(),
         can_create=current_scope().can_create,
     )
 
@@ -108,8 +115,13 @@ def _complete_rows(form: SurveyForm) -> None:
 def _render(form: SurveyForm, site: Site | None, status: int = 200) -> Any:
     return (
         render_template(
-            "surveys/form.html", form=form, site=site, sections=SECTIONS, amenities=AMENITIES,
-            locale=str(get_locale()), places=municipality_names(),
+            "surveys/form.html",
+            form=form,
+            site=site,
+            sections=SECTIONS,
+            amenities=AMENITIES,
+            locale=str(get_locale()),
+            places=municipality_names(),
             geo_accept_m=current_app.config["GEOLOCATION_ACCEPT_M"],
             geo_warn_m=current_app.config["GEOLOCATION_WARN_M"],
         ),
@@ -162,7 +174,11 @@ def _save(form: SurveyForm, site: Site | None, site_uuid: str) -> Any:
     submit = request.form.get("intent") == "submit"
     geocoder = current_app.extensions["geocoder"]
     outcome = save_survey(
-        data, site=site, site_uuid=site_uuid, actor=current_user, submit=submit,
+        data,
+        site=site,
+        site_uuid=site_uuid,
+        actor=current_user,
+        submit=submit,
         geocode=geocoder.geocode,
     )
     db.session.commit()
@@ -184,8 +200,13 @@ def _valid_uuid(value: str | None) -> str:
 def show_site(site_uuid: str) -> Any:
     site = visible_site(site_uuid)
     return render_template(
-        "surveys/detail.html", site=site, doc=site_document(site), sections=SECTIONS,
+        "surveys/detail.html",
+        site=site,
+        doc=site_document(site),
+        sections=SECTIONS,
         form=SurveyForm(data=form_data(site), meta={"csrf": False}),
-        amenities=AMENITIES, locale=str(get_locale()), places=municipality_names(),
+        amenities=AMENITIES,
+        locale=str(get_locale()),
+        places=municipality_names(),
         can_edit=current_scope().can_edit(site.municipality_code),
     )

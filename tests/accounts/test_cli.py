@@ -11,19 +11,32 @@ from app.timeutil import utcnow
 
 def test_create_user_with_municipality(runner):
     result = runner.invoke(
-        args=["create-user", "Tanaka@Example.jp", "--role", "surveyor", "--municipality", "304018",
-              "--password", "s3cret-pass"]
+        args=[
+            "create-user",
+            "Tanaka@Example.jp",
+            "--role",
+            "surveyor",
+            "--municipality",
+            "304018",
+            "--password",
+            "s3cret-pass",
+        ]
     )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User))
     assert (user.email, user.role, user.municipality_code, user.prefecture_code) == (
-        "tanaka@example.jp", "surveyor", "304018", "30"
+        "tanaka@example.jp",
+        "surveyor",
+        "304018",
+        "30",
     )
     assert user.check_password("s3cret-pass")
 
 
 def test_create_user_generates_a_password_when_none_is_given(runner):
-    result = runner.invoke(args=["create-user", "r@example.jp", "--role", "reviewer", "--prefecture", "20"])
+    result = runner.invoke(
+        args=["create-user", "r@example.jp", "--role", "reviewer", "--prefecture", "20"]
+    )
     assert result.exit_code == 0, result.output
     password = result.output.strip().splitlines()[-1].removeprefix("Password: ")
     assert db.session.scalar(select(User)).check_password(password)

@@ -37,8 +37,13 @@ def sites(client, make_user, login):
     for code in (SHIRAHAMA, HAKUBA):
         login(make_user("surveyor", code))
         post = survey_post(
-            municipality_code=code, name=f"site {code}", latitude=None, longitude=None,
-            postal_code=None, station_latitude=None, station_longitude=None,
+            municipality_code=code,
+            name=f"site {code}",
+            latitude=None,
+            longitude=None,
+            postal_code=None,
+            station_latitude=None,
+            station_longitude=None,
             photo_files=(io.BytesIO(image_bytes(noise=True)), "p.jpg"),  # distinct bytes
         )
         response = client.post("/surveys/new", data=post, content_type="multipart/form-data")
@@ -89,7 +94,8 @@ def test_every_site_route_is_scoped(
 def test_surveyor_cannot_record_a_site_in_another_municipality(client, make_user, login):
     login(make_user("surveyor", SHIRAHAMA))
     response = client.post(
-        "/surveys/new", data=survey_post(municipality_code=TANABE),
+        "/surveys/new",
+        data=survey_post(municipality_code=TANABE),
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 422
@@ -105,7 +111,7 @@ def test_reviewers_and_viewers_cannot_create(client, make_user, login, role):
 
 
 def test_anonymous_is_sent_to_sign_in(client, sites):
-    for url in _routes(sites[SHIRAHAMA]) + ["/surveys", "/surveys/new", "/geo/postal/6492211"]:
+    for url in [*_routes(sites[SHIRAHAMA]), "/surveys", "/surveys/new", "/geo/postal/6492211"]:
         response = client.get(url)
         assert response.status_code in (302, 401), url
 

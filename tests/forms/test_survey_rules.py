@@ -102,7 +102,9 @@ def test_point_needs_both_coordinates_and_hours_both_times():
 
 
 def test_closing_before_opening_is_refused():
-    errors = validate_site_document(VALID | {"weekday_open": "18:00", "weekday_close": "09:00"}).errors
+    errors = validate_site_document(
+        VALID | {"weekday_open": "18:00", "weekday_close": "09:00"}
+    ).errors
     assert "after the opening time" in errors["weekday_close"][0]
 
 
@@ -142,7 +144,14 @@ def test_postal_codes(raw, expected):
 
 @pytest.mark.parametrize(
     ("raw", "minutes"),
-    [("09:00", 540), ("００:３０", 30), ("24:00", 1440), ("24:01", None), ("9:00", None), ("", None)],
+    [
+        ("09:00", 540),
+        ("００:３０", 30),
+        ("24:00", 1440),
+        ("24:01", None),
+        ("9:00", None),
+        ("", None),
+    ],
 )
 def test_hhmm(raw, minutes):
     assert parse_hhmm(raw) == minutes
@@ -150,7 +159,13 @@ def test_hhmm(raw, minutes):
 
 @pytest.mark.parametrize(
     ("lat", "lon", "inside"),
-    [(20, 122, True), (46, 154, True), (19.99, 130, False), (35, 154.01, False), (35.68, 139.77, True)],
+    [
+        (20, 122, True),
+        (46, 154, True),
+        (19.99, 130, False),
+        (35, 154.01, False),
+        (35.68, 139.77, True),
+    ],
 )
 def test_inside_japan(lat, lon, inside):
     assert in_japan(lat, lon) is inside

@@ -73,8 +73,12 @@ def test_geocode_not_found_and_unavailable(client, make_user, login, nominatim):
 def test_saving_without_coordinates_geocodes_the_address(client, make_user, login):
     login(make_user())
     post = survey_post(
-        latitude=None, longitude=None, location_source=None, postal_code=None,
-        address_town="白浜町", address_line="2998",
+        latitude=None,
+        longitude=None,
+        location_source=None,
+        postal_code=None,
+        address_town="白浜町",
+        address_line="2998",
     )
     assert client.post("/surveys/new", data=post).status_code == 302
     site = db.session.scalar(select(Site))

@@ -26,7 +26,9 @@ def test_surveyor_records_a_site_and_finds_it_in_the_list(client, make_user, log
     assert response.headers["Location"].endswith(f"/surveys/{site.uuid}")
     assert site.uuid == post["uuid"]
     assert (site.name, site.municipality_code, site.prefecture_code) == (
-        "白浜テスト オフィス", "304018", "30"
+        "白浜テスト オフィス",
+        "304018",
+        "30",
     )
     assert site.latitude == 33.678 and site.location_source == "gps"
     assert site.wifi_client_isolation is True and site.wifi_guest_network is None
@@ -35,9 +37,7 @@ def test_surveyor_records_a_site_and_finds_it_in_the_list(client, make_user, log
     assert [(m.download_mbps, m.upload_mbps, m.method) for m in site.measurements] == [
         (120.5, 45.2, "manual")
     ]
-    assert [(c.carrier, c.technology, c.rsrp_dbm) for c in site.coverage] == [
-        ("docomo", "5g", -85)
-    ]
+    assert [(c.carrier, c.technology, c.rsrp_dbm) for c in site.coverage] == [("docomo", "5g", -85)]
     assert site.revision == 1 and site.status == "draft"
     listing = client.get("/surveys").get_data(as_text=True)
     assert "白浜テスト オフィス" in listing
@@ -89,7 +89,8 @@ def test_invalid_fields_get_messages_and_nothing_is_stored(client, make_user, lo
         "/surveys/new",
         data=survey_post(
             municipality_code="304019",  # wrong check digit
-            latitude="51.5", longitude="-0.12",
+            latitude="51.5",
+            longitude="-0.12",
             **{"measurements-0-download_mbps": "20000"},
             weekday_close="08:00",
             postal_code="12345",
@@ -112,7 +113,9 @@ def test_messages_are_japanese_by_default(client, make_user, login):
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert '<html lang="ja">' in html
-    assert "0から500" in html or "0〜500" in html or "0～500" in html, html[html.find("seats"):][:400]
+    assert "0から500" in html or "0〜500" in html or "0～500" in html, html[html.find("seats") :][
+        :400
+    ]
 
 
 def test_full_width_digits_from_a_japanese_keyboard_are_accepted(client, make_user, login):
@@ -146,7 +149,9 @@ def test_a_non_image_upload_is_refused_and_nothing_is_stored(client, make_user, 
     login(make_user())
     post = survey_post(photo_files=(io.BytesIO(b"%PDF-1.7 not a photo"), "scan.jpg"))
     response = client.post(
-        "/surveys/new", data=post, content_type="multipart/form-data",
+        "/surveys/new",
+        data=post,
+        content_type="multipart/form-data",
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 422
@@ -162,7 +167,9 @@ def test_an_oversized_photo_is_refused(app, client, make_user, login):
     assert len(big) > 2000
     post = survey_post(photo_files=(io.BytesIO(big), "big.png"))
     response = client.post(
-        "/surveys/new", data=post, content_type="multipart/form-data",
+        "/surveys/new",
+        data=post,
+        content_type="multipart/form-data",
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 422
