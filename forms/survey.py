@@ -495,6 +495,7 @@ class SurveyForm(FlaskForm, SurveyFields):
     """The browser's survey form: the same fields and rules, plus CSRF."""
 
     uuid = HiddenField()
+    base_revision = HiddenField()
     photo_files = MultipleFileField(
         _l("Add photos"),
         render_kw={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"},

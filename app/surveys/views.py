@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.photos.uploads import store_uploads
@@ -153,10 +154,28 @@ def edit_site(site_uuid: str) -> Any:
     site = editable_site(site_uuid)
     form = _build_form(site)
     if request.method == "POST":
+        if form.base_revision.data != str(site.revision):
+            return _stale(form, site)
         if form.validate():
             return _save(form, site, site.uuid)
         return _render(form, site, 422)
+    form.base_revision.data = str(site.revision)
     return _render(form, site)
+
+
+def _stale(form: SurveyForm, site: Site) -> Any:
+    """Someone saved this site since the form was opened: keep the input, overwrite nothing."""
+    flash(
+        _(
+            "Someone else saved this survey (revision %(n)s) while you were editing. "
+            "Nothing was overwritten and your input is still here: compare with the current "
+            "version, then save again to replace it.",
+            n=site.revision,
+        ),
+        "error",
+    )
+    form.base_revision.data = str(site.revision)
+    return _render(form, site, 409)
 
 
 def _save(form: SurveyForm, site: Site | None, site_uuid: str) -> Any:
@@ -181,7 +200,15 @@ def _save(form: SurveyForm, site: Site | None, site_uuid: str) -> Any:
         submit=submit,
         geocode=geocoder.geocode,
     )
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same new survey saved twice at the same moment
+        db.session.rollback()
+        existing = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+        if site is not None or existing is None:
+            raise
+        flash(_("This survey was already saved."), "info")
+        return redirect(url_for("surveys.show_site", site_uuid=existing.uuid))
     flash(_("Submitted for review.") if submit else _("Saved."), "success")
     for notice in outcome.notices:
         flash(str(NOTICES[notice]), "warning")

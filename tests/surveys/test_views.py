@@ -70,8 +70,8 @@ def test_edit_bumps_revision_only_when_content_changes(client, make_user, login)
     client.post("/surveys/new", data=post)
     site = db.session.scalar(select(Site))
     run_uuid = site.measurements[0].uuid
-    edit = post | {"measurements-0-uuid": run_uuid}
-    client.post(f"/surveys/{site.uuid}/edit", data=edit)
+    edit = post | {"measurements-0-uuid": run_uuid, "base_revision": "1"}
+    assert client.post(f"/surveys/{site.uuid}/edit", data=edit).status_code == 302
     db.session.expire_all()
     assert site.revision == 1, "an unchanged save must not create a revision"
     client.post(f"/surveys/{site.uuid}/edit", data=edit | {"seats": "30"})
@@ -214,7 +214,32 @@ def test_removing_a_photo_keeps_the_others(client, make_user, login):
     site = db.session.scalar(select(Site))
     assert len(site.photos) == 2
     first = site.photos[0].sha256
-    edit = survey_post(uuid=site.uuid, remove_photos=[first])
+    edit = survey_post(uuid=site.uuid, remove_photos=[first], base_revision="1")
     client.post(f"/surveys/{site.uuid}/edit", data=edit)
     db.session.expire_all()
     assert [p.sha256 for p in site.photos] == [hashlib.sha256(two).hexdigest()]
+
+
+def test_a_stale_edit_overwrites_nothing_and_keeps_the_input(client, make_user, login):
+    login(make_user())
+    post = survey_post()
+    client.post("/surveys/new", data=post)
+    site = db.session.scalar(select(Site))
+    url = f"/surveys/{site.uuid}/edit"
+    assert 'name="base_revision" type="hidden" value="1"' in client.get(url).get_data(as_text=True)
+    client.post(url, data=post | {"seats": "30", "base_revision": "1"})  # another tablet saves
+    mine = client.post(
+        url,
+        data=post | {"name": "私の変更", "base_revision": "1"},
+        headers={"Accept-Language": "en"},
+    )
+    assert mine.status_code == 409
+    html = mine.get_data(as_text=True)
+    assert "Someone else saved this survey (revision 2)" in html
+    assert 'value="私の変更"' in html and 'name="base_revision" type="hidden" value="2"' in html
+    db.session.expire_all()
+    assert (site.name, site.seats, site.revision) == ("白浜テスト オフィス", 30, 2)
+    again = client.post(url, data=post | {"name": "私の変更", "base_revision": "2"})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert site.name == "私の変更" and site.revision == 3
