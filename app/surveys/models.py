@@ -57,8 +57,8 @@ class Site(db.Model):
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     revision: Mapped[int] = mapped_column(default=1)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
     content_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.DRAFT, index=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
@@ -169,6 +169,10 @@ class Site(db.Model):
     )
     surveyor = relationship("User")
     municipality = relationship("Municipality")
+
+    # Every UPDATE of a site carries `WHERE revision = <the revision read>`: a writer that lost a
+    # race gets StaleDataError instead of overwriting (the application sets new revisions).
+    __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
 
 class SpeedMeasurement(db.Model):

@@ -25,6 +25,7 @@ from app.surveys.models import (
 from app.timeutil import utcnow
 from forms.document import LIST_FIELDS, scalar_field_names
 from sync.canonical import changed_fields, content_hash
+from sync.protocol import Decision, Outcome, Stored, decide
 
 MEASUREMENT_FIELDS = (
     "method",
@@ -48,9 +49,12 @@ DERIVED_DISTANCES = (
 @dataclass
 class SaveOutcome:
     site: Site
-    created: bool
-    changed: bool
+    outcome: Outcome
     notices: list[str] = field(default_factory=list)
+
+    @property
+    def created(self) -> bool:
+        return self.outcome is Outcome.CREATED
 
 
 def site_document(site: Site) -> dict[str, Any]:
@@ -87,6 +91,9 @@ def new_site_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
+ANY_REVISION = -1  # the browser form checks staleness itself; it saves on whatever is current
+
+
 def save_survey(
     data: dict[str, Any],
     *,
@@ -95,40 +102,60 @@ def save_survey(
     actor: Any,
     submit: bool,
     geocode: Any = None,
+    base_revision: int | None = ANY_REVISION,
 ) -> SaveOutcome:
-    """Create or update a site from validated data; flushes, the caller commits."""
+    """Create or update a site from validated data; flushes, the caller commits.
+
+    The data is applied inside a savepoint and the resulting document hashed: the same content
+    is `unchanged` (a replay), new content on a base other than the current revision is a
+    `conflict` and is rolled back. A concurrent writer that commits first makes this flush
+    raise StaleDataError (the revision column is the row's version counter).
+    """
     created = site is None
     if site is None:
         site = Site(uuid=site_uuid, revision=0, content_hash="", surveyor_id=actor.id)
         site.status = ReviewStatus.DRAFT
     before = site_document(site) if not created else {}
+    savepoint = db.session.begin_nested()
     with db.session.no_autoflush:
         notices = _derive(data, geocode)
         _apply(site, data)
     db.session.add(site)
     db.session.flush()
     after = site_document(site)
-    digest = content_hash(after)
-    changed = digest != site.content_hash
-    if changed:
-        site.revision += 1
-        site.content_hash = digest
-        site.updated_at = utcnow()
-        db.session.add(
-            SiteRevision(
-                site_id=site.id,
-                revision=site.revision,
-                content_hash=digest,
-                document=after,
-                changed_fields=changed_fields(before, after),
-                actor_id=actor.id,
-            )
-        )
+    stored = None if created else Stored(site.revision, site.content_hash)
+    decision = decide(stored, content_hash(after), base_revision)
+    if decision.outcome is Outcome.CONFLICT and base_revision != ANY_REVISION:
+        savepoint.rollback()
+        return SaveOutcome(site, Outcome.CONFLICT, [])
+    if decision.outcome is Outcome.CONFLICT:
+        decision = Decision(Outcome.UPDATED, site.revision + 1)
+    if decision.writes:
+        _new_revision(site, decision.new_revision or 1, before, after, actor)
     if submit:
         _submit(site, actor)
     site.photos_complete = _photos_complete(site)
     db.session.flush()
-    return SaveOutcome(site, created, changed, notices)
+    savepoint.commit()
+    return SaveOutcome(site, decision.outcome, notices)
+
+
+def _new_revision(
+    site: Site, revision: int, before: dict[str, Any], after: dict[str, Any], actor: Any
+) -> None:
+    site.revision = revision
+    site.content_hash = content_hash(after)
+    site.updated_at = utcnow()
+    db.session.add(
+        SiteRevision(
+            site_id=site.id,
+            revision=revision,
+            content_hash=site.content_hash,
+            document=after,
+            changed_fields=changed_fields(before, after),
+            actor_id=actor.id,
+        )
+    )
 
 
 def _derive(data: dict[str, Any], geocode: Any) -> list[str]:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.photos.uploads import store_uploads
@@ -202,6 +203,9 @@ def _save(form: SurveyForm, site: Site | None, site_uuid: str) -> Any:
     )
     try:
         db.session.commit()
+    except StaleDataError:  # another save of this site committed first
+        db.session.rollback()
+        return _stale(form, site) if site is not None else abort(409)
     except IntegrityError:  # the same new survey saved twice at the same moment
         db.session.rollback()
         existing = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
