@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
     "MAX_PHOTO_BYTES": 15 * 1024 * 1024,
+    "API_MAX_DOCUMENT_BYTES": 8 * 1024 * 1024,
     "PHOTO_THUMB_PX": 320,
     "PHOTOS_PER_UPLOAD": 12,
     "BABEL_DEFAULT_LOCALE": "ja",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from forms.catalog import CARRIERS
+from sync.canonical import SERVER_FIELDS
 from forms.fields import YesNoField
 from forms.survey import MAX_RUNS, CoverageForm, MeasurementForm, SurveyFields
 
@@ -37,20 +39,21 @@ class DocumentCheck:
 
 
 def validate_site_document(
-    doc: Any, form_class: type[SurveyFields] = SurveyFields
+    doc: Any, check_municipality: Callable[[str], str | None] | None = None
 ) -> DocumentCheck:
     """Check a JSON site document; return cleaned data or errors keyed by field path."""
     if not isinstance(doc, dict):
         return DocumentCheck(errors={"": ["A site document must be a JSON object."]})
     check = DocumentCheck()
-    envelope = {"uuid", "revision", "photos", "status"}
+    envelope = {"uuid", "photos", *SERVER_FIELDS}
     known = set(scalar_field_names()) | set(LIST_FIELDS) | set(NESTED_FIELDS) | envelope
     for key in doc:
         if key not in known:
             check.errors[key] = ["Unknown field."]
     formdata, type_errors = document_to_formdata(doc)
     check.errors.update(type_errors)
-    form = form_class(formdata=formdata, meta={"csrf": False})
+    form = SurveyFields(formdata=formdata, meta={"csrf": False})
+    form.check_municipality = check_municipality
     if not form.validate():
         check.errors.update(flatten_errors(form.errors))
     photos = doc.get("photos", [])
@@ -80,11 +83,15 @@ def document_to_formdata(doc: dict[str, Any]) -> tuple[MultiDict, dict[str, list
             if len(value) > NESTED_LIMITS[key]:
                 errors[key] = [f"At most {NESTED_LIMITS[key]} items."]
                 continue
+            allowed = {f.name for f in NESTED_FIELDS[key]()}
             for index, item in enumerate(value):
                 for sub_key, sub_value in item.items():
                     path = f"{key}-{index}-{sub_key}"
+                    if sub_key not in allowed:
+                        errors[path] = ["Unknown field."]
+                        continue
                     _add_scalar(pairs, errors, path, sub_value)
-        elif key not in ("photos", "revision", "status", "uuid"):
+        elif key not in ("photos", "uuid", *SERVER_FIELDS):
             _add_scalar(pairs, errors, key, value)
     return MultiDict(pairs), {_path(k): v for k, v in errors.items()}
 

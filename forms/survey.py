@@ -23,7 +23,14 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app.reference.codes import is_valid_municipality_code
 from forms import catalog
 from forms.fields import TextField, YesNoField, number
-from forms.validators import in_japan, is_phone_number, normalize_postal_code, parse_hhmm
+from forms.validators import (
+    in_japan,
+    is_phone_number,
+    is_uuid,
+    normalize_postal_code,
+    parse_hhmm,
+    parse_timestamp,
+)
 
 
 def _choices(codes: tuple[str, ...], labels: dict[str, Any], blank: bool = True) -> list:
@@ -92,6 +99,7 @@ class MeasurementForm(Form):
     """One speed run; hand-entered here, measured automatically by later tools."""
 
     uuid = HiddenField()
+    measured_at = HiddenField(validators=[Optional()])
     method = SelectField(
         _l("Method"),
         choices=_choices(catalog.MEASUREMENT_METHODS, METHOD_LABELS, False),
@@ -104,6 +112,14 @@ class MeasurementForm(Form):
     loss_pct = number(_l("Packet loss"), 0, 100, "%")
     server = TextField(_l("Test server or app"), validators=[Optional(), Length(max=200)])
     where_on_site = TextField(_l("Where on the site"), validators=[Optional(), Length(max=100)])
+
+    def validate_uuid(self, field: Any) -> None:
+        if field.data and not is_uuid(field.data):
+            raise ValidationError(_l("Not a valid UUID."))
+
+    def validate_measured_at(self, field: Any) -> None:
+        if field.data and parse_timestamp(field.data) is None:
+            raise ValidationError(_l("Give the time as ISO 8601 with its offset."))
 
     MEASURED = ("download_mbps", "upload_mbps", "latency_ms", "jitter_ms", "loss_pct")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import uuid
+from datetime import datetime
 
 JAPAN_LAT = (20.0, 46.0)
 JAPAN_LON = (122.0, 154.0)
@@ -39,3 +41,20 @@ def in_japan(latitude: float, longitude: float) -> bool:
 
 def is_phone_number(value: str) -> bool:
     return bool(_PHONE.match(normalize_text(value)))
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+def parse_timestamp(value: str) -> datetime | None:
+    """An ISO 8601 time with an offset ('2026-11-20T10:00:00+09:00'), else None."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo is not None else None

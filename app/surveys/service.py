@@ -18,12 +18,14 @@ from app.surveys.models import (
     ReviewEvent,
     ReviewStatus,
     Site,
+    SiteChange,
     SitePhoto,
     SiteRevision,
     SpeedMeasurement,
 )
 from app.timeutil import utcnow
 from forms.document import LIST_FIELDS, scalar_field_names
+from forms.validators import parse_timestamp
 from sync.canonical import changed_fields, content_hash
 from sync.protocol import Decision, Outcome, Stored, decide
 
@@ -132,9 +134,10 @@ def save_survey(
         decision = Decision(Outcome.UPDATED, site.revision + 1)
     if decision.writes:
         _new_revision(site, decision.new_revision or 1, before, after, actor)
-    if submit:
-        _submit(site, actor)
-    site.photos_complete = _photos_complete(site)
+        record_change(site, "revision")
+    if submit and _submit(site, actor):
+        record_change(site, "status")
+    site.photos_complete = photos_complete(site)
     db.session.flush()
     savepoint.commit()
     return SaveOutcome(site, decision.outcome, notices)
@@ -218,6 +221,10 @@ def _apply_measurements(site: Site, runs: list[dict[str, Any]]) -> None:
         row = existing.get(run.get("uuid") or "")
         if row is None:
             row = SpeedMeasurement(uuid=run.get("uuid") or new_site_uuid(), measured_at=utcnow())
+        if run.get("measured_at"):
+            moment = parse_timestamp(run["measured_at"])
+            # stored as UTC: SQLite keeps the wall-clock digits and drops the offset
+            row.measured_at = moment.astimezone(UTC) if moment else row.measured_at
         for name in MEASUREMENT_FIELDS:
             setattr(row, name, run.get(name))
         row.method = row.method or "manual"
@@ -252,7 +259,7 @@ def _apply_photos(site: Site, photos: list[dict[str, Any]]) -> None:
     site.photos = kept
 
 
-def _photos_complete(site: Site) -> bool:
+def photos_complete(site: Site) -> bool:
     wanted = {p.sha256 for p in site.photos}
     if not wanted:
         return True
@@ -260,10 +267,24 @@ def _photos_complete(site: Site) -> bool:
     return wanted <= held
 
 
-def _submit(site: Site, actor: Any) -> None:
+def record_change(site: Site, kind: str, comment: str = "") -> None:
+    """Append to the changes feed that devices and stations pull."""
+    db.session.add(
+        SiteChange(
+            site_id=site.id,
+            municipality_code=site.municipality_code,
+            kind=kind,
+            revision=site.revision,
+            status=site.status,
+            comment=comment,
+        )
+    )
+
+
+def _submit(site: Site, actor: Any) -> bool:
     """Draft or needs-revision -> submitted, recorded as a review event."""
     if site.status not in (ReviewStatus.DRAFT, ReviewStatus.NEEDS_REVISION):
-        return
+        return False
     db.session.add(
         ReviewEvent(
             site_id=site.id,
@@ -274,3 +295,4 @@ def _submit(site: Site, actor: Any) -> None:
     )
     site.status = ReviewStatus.SUBMITTED
     site.submitted_at = utcnow()
+    return True

@@ -1,0 +1,81 @@
+"""Apply site documents from devices and stations: validate, scope, decide, store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.accounts.scope import Scope
+from app.extensions import db
+from app.regions.service import municipality_exists
+from app.surveys.models import Site
+from app.surveys.service import save_survey, site_document
+from forms.document import validate_site_document
+from forms.validators import is_uuid
+from sync.protocol import ItemResult, Outcome
+
+
+def public_document(site: Site) -> dict[str, Any]:
+    """The document as GET returns it: content plus the server-owned fields."""
+    return site_document(site) | {
+        "revision": site.revision,
+        "status": site.status,
+        "photos_complete": site.photos_complete,
+        "updated_at": site.updated_at.isoformat(),
+        "score": None,  # scoring arrives with the review issue
+        "tier": None,
+    }
+
+
+def apply_document(
+    doc: Any, site_uuid: str, base_revision: int | None, *, retry: bool = True
+) -> ItemResult:
+    """Apply one document atomically (inside a savepoint); the caller commits."""
+    if not is_uuid(site_uuid):
+        return ItemResult(site_uuid, Outcome.INVALID, errors={"uuid": ["Not a valid UUID."]})
+    if isinstance(doc, dict) and doc.get("uuid", site_uuid) != site_uuid:
+        return ItemResult(site_uuid, Outcome.INVALID, errors={"uuid": ["Does not match the URL."]})
+    scope = Scope.of(current_user)
+    check = validate_site_document(
+        doc, check_municipality=lambda code: _municipality_problem(scope, code)
+    )
+    if not check.ok:
+        return ItemResult(site_uuid, Outcome.INVALID, errors=check.errors)
+    site = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+    if site is not None and not scope.can_edit(site.municipality_code):
+        return ItemResult(
+            site_uuid, Outcome.INVALID, errors={"uuid": ["You may not change this site."]}
+        )
+    try:
+        with db.session.begin_nested():
+            saved = save_survey(
+                check.data,
+                site=site,
+                site_uuid=site_uuid,
+                actor=current_user,
+                submit=False,
+                base_revision=base_revision,
+            )
+    except (StaleDataError, IntegrityError):  # a concurrent writer committed first
+        if retry:  # decide again against what it stored: a replay, or a conflict
+            db.session.expire_all()
+            return apply_document(doc, site_uuid, base_revision, retry=False)
+        raise
+    if saved.outcome is Outcome.CONFLICT:
+        current = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+        return ItemResult(
+            site_uuid, Outcome.CONFLICT, current.revision, current=public_document(current)
+        )
+    return ItemResult(site_uuid, saved.outcome, saved.site.revision)
+
+
+def _municipality_problem(scope: Scope, code: str) -> str | None:
+    if not municipality_exists(code):
+        return "No municipality has this code."
+    if not scope.can_edit(code):
+        return "You may not record sites in this municipality."
+    return None

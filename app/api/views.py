@@ -1,0 +1,144 @@
+"""/api/v1: sites, batch push, changes feed, photos."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts.scope import Scope
+from app.api.errors import ApiError, handle_api_error, json_error
+from app.api.photos import receive_photo
+from app.api.sites import apply_document, public_document
+from app.extensions import csrf, db
+from app.surveys.models import Site, SiteChange
+from forms.validators import is_uuid
+from sync.protocol import MAX_BATCH, ItemResult, Outcome, base_revision_of, etag, parse_etag
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+bp.register_error_handler(ApiError, handle_api_error)
+CHANGES_PAGE = 500
+WRITE_METHODS = {"PUT", "POST", "DELETE", "PATCH"}
+
+
+@bp.before_request
+def authenticate() -> Any:
+    """Bearer token or browser session; a session must also prove it is not a forged request."""
+    if not current_user.is_authenticated:
+        return json_error(401, "unauthorized", "Sign in or send Authorization: Bearer <token>.")
+    if request.method in WRITE_METHODS and not g.get("authenticated_by_token"):
+        csrf.protect()
+    return None
+
+
+def _json_body() -> Any:
+    limit = current_app.config["API_MAX_DOCUMENT_BYTES"]
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large", f"At most {limit} bytes per request.")
+    data = request.get_data(cache=False)
+    if len(data) > limit:
+        raise ApiError(413, "too_large", f"At most {limit} bytes per request.")
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
+
+
+def _result_response(result: ItemResult) -> Any:
+    if result.status is Outcome.INVALID:
+        return jsonify(errors=result.errors), 422
+    if result.status is Outcome.CONFLICT:
+        body = {"error": "conflict", "message": "The site changed since your base revision."}
+        response = jsonify(body | {"current": result.current, "revision": result.revision})
+        response.headers["ETag"] = etag(result.revision or 0)
+        return response, 409
+    response = jsonify(uuid=result.uuid, revision=result.revision)
+    response.headers["ETag"] = etag(result.revision or 0)
+    return response, result.status.http_status
+
+
+@bp.put("/sites/<site_uuid>")
+def put_site(site_uuid: str) -> Any:
+    try:
+        base = parse_etag(request.headers.get("If-Match"))
+    except ValueError as exc:
+        raise ApiError(400, "bad_if_match", str(exc)) from None
+    doc = _json_body()
+    result = apply_document(doc, site_uuid, base)
+    db.session.commit()
+    return _result_response(result)
+
+
+@bp.get("/sites/<site_uuid>")
+def get_site(site_uuid: str) -> Any:
+    if not is_uuid(site_uuid):
+        raise ApiError(404, "not_found", "No such site.")
+    site = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+    if site is None:
+        raise ApiError(404, "not_found", "No such site.")
+    if not Scope.of(current_user).can_view(site.municipality_code):
+        raise ApiError(403, "forbidden", "This site belongs to a municipality outside your scope.")
+    response = jsonify(public_document(site))
+    response.headers["ETag"] = etag(site.revision)
+    return response
+
+
+@bp.post("/sync/push")
+def push() -> Any:
+    body = _json_body()
+    sites = body.get("sites") if isinstance(body, dict) else None
+    if not isinstance(sites, list):
+        raise ApiError(422, "invalid", 'Expected {"sites": [document, ...]}.')
+    if len(sites) > MAX_BATCH:
+        raise ApiError(413, "batch_too_large", f"At most {MAX_BATCH} sites per push.")
+    results = [_push_one(doc) for doc in sites]
+    db.session.commit()
+    return jsonify(results=[r.as_json() for r in results])
+
+
+def _push_one(doc: Any) -> ItemResult:
+    site_uuid = str(doc.get("uuid", "")) if isinstance(doc, dict) else ""
+    if not isinstance(doc, dict):
+        return ItemResult("", Outcome.INVALID, errors={"": ["Expected a JSON object."]})
+    try:
+        base = base_revision_of(doc)
+    except ValueError as exc:
+        return ItemResult(site_uuid, Outcome.INVALID, errors={"revision": [str(exc)]})
+    result = apply_document(doc, site_uuid, base)
+    result.current = None if result.status is not Outcome.CONFLICT else result.current
+    return result
+
+
+@bp.get("/sync/changes")
+def changes() -> Any:
+    try:
+        since = int(request.args.get("since", "0") or 0)
+    except ValueError:
+        raise ApiError(400, "bad_cursor", "since must be a cursor returned by this feed.") from None
+    scope = Scope.of(current_user)
+    stmt = select(SiteChange, Site.uuid).join(Site).where(SiteChange.id > since)
+    stmt = scope.filter(stmt, SiteChange.municipality_code)
+    rows = db.session.execute(stmt.order_by(SiteChange.id).limit(CHANGES_PAGE)).all()
+    items = [
+        {
+            "cursor": change.id,
+            "uuid": site_uuid,
+            "kind": change.kind,
+            "revision": change.revision,
+            "status": change.status,
+            "comment": change.comment,
+            "changed_at": change.created_at.isoformat(),
+        }
+        for change, site_uuid in rows
+    ]
+    next_cursor = items[-1]["cursor"] if items else since
+    return jsonify(changes=items, next=next_cursor, more=len(items) == CHANGES_PAGE)
+
+
+@bp.route("/photos/<sha256>", methods=["PUT", "HEAD"])
+def photo(sha256: str) -> Any:
+    return receive_photo(sha256)

@@ -1,0 +1,156 @@
+"""PUT/GET /api/v1/sites/{uuid}: the contract's statuses, ETags and guarantees."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.surveys.models import Site, SiteRevision, SpeedMeasurement
+from tests.api.conftest import document
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_new_site_is_201_with_revision_and_etag(client, bearer):
+    doc = document()
+    response = client.put(f"/api/v1/sites/{doc['uuid']}", json=doc, headers=bearer())
+    assert response.status_code == 201
+    assert response.get_json() == {"uuid": doc["uuid"], "revision": 1}
+    assert response.headers["ETag"] == '"1"'
+    site = db.session.scalar(select(Site))
+    assert site.measurements[0].uuid == doc["measurements"][0]["uuid"]
+    assert site.measurements[0].measured_at.hour in (1, 10)  # 10:00 JST is 01:00 UTC
+
+
+def test_same_document_again_is_200_same_revision_nothing_new(client, bearer):
+    headers, doc = bearer(), document()
+    url = f"/api/v1/sites/{doc['uuid']}"
+    client.put(url, json=doc, headers=headers)
+    again = client.put(url, json=doc, headers=headers)  # e.g. the reply was lost
+    assert again.status_code == 200 and again.get_json()["revision"] == 1
+    stale_base = client.put(url, json=doc, headers=headers | {"If-Match": '"1"'})
+    assert stale_base.status_code == 200
+    assert _count(Site) == 1 and _count(SiteRevision) == 1 and _count(SpeedMeasurement) == 1
+
+
+def test_update_names_its_base_and_a_stale_base_gets_409_with_the_current_document(client, bearer):
+    headers, doc = bearer(), document()
+    url = f"/api/v1/sites/{doc['uuid']}"
+    client.put(url, json=doc, headers=headers)
+    updated = client.put(url, json=doc | {"seats": 30}, headers=headers | {"If-Match": '"1"'})
+    assert updated.status_code == 200 and updated.get_json()["revision"] == 2
+    assert updated.headers["ETag"] == '"2"'
+    stale = client.put(url, json=doc | {"seats": 40}, headers=headers | {"If-Match": '"1"'})
+    assert stale.status_code == 409
+    body = stale.get_json()
+    assert body["error"] == "conflict" and body["current"]["seats"] == 30
+    assert body["current"]["revision"] == 2
+    blind = client.put(url, json=doc | {"seats": 50}, headers=headers)  # no If-Match
+    assert blind.status_code == 409
+    assert db.session.scalar(select(Site.seats)) == 30
+
+
+def test_get_returns_the_document_with_revision_status_score_and_tier(client, bearer):
+    headers, doc = bearer(), document()
+    client.put(f"/api/v1/sites/{doc['uuid']}", json=doc, headers=headers)
+    response = client.get(f"/api/v1/sites/{doc['uuid']}", headers=headers)
+    assert response.status_code == 200 and response.headers["ETag"] == '"1"'
+    body = response.get_json()
+    assert body["revision"] == 1 and body["status"] == "draft"
+    assert {"score", "tier", "photos_complete"} <= set(body)
+    assert body["seats"] == 20 and body["amenities"] == ["aed", "wifi"]
+    # what GET returns can be sent back unchanged
+    again = client.put(
+        f"/api/v1/sites/{doc['uuid']}", json=body, headers=headers | {"If-Match": '"1"'}
+    )
+    assert again.status_code == 200 and again.get_json()["revision"] == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"seats": 501}, "seats"),
+        ({"seats": "lots"}, "seats"),
+        ({"municipality_code": "304019"}, "municipality_code"),
+        ({"latitude": 51.5, "longitude": -0.1}, "latitude"),
+        ({"favourite_colour": "blue"}, "favourite_colour"),
+        (
+            {"measurements": [{"uuid": "x", "download_mbps": 1, "upload_mbps": 1}]},
+            "measurements[0].uuid",
+        ),
+        (
+            {"measurements": [{"download_mbps": 1, "upload_mbps": 1, "speed": 3}]},
+            "measurements[0].speed",
+        ),
+        ({"amenities": "wifi"}, "amenities"),
+    ],
+)
+def test_invalid_is_422_with_field_paths_and_nothing_stored(client, bearer, change, path):
+    doc = document(**change)
+    response = client.put(f"/api/v1/sites/{doc['uuid']}", json=doc, headers=bearer())
+    assert response.status_code == 422
+    assert path in response.get_json()["errors"]
+    assert _count(Site) == 0
+
+
+def test_malformed_json_and_bad_headers(client, bearer):
+    headers, site_uuid = bearer(), str(uuid.uuid4())
+    url = f"/api/v1/sites/{site_uuid}"
+    bad = client.put(url, data=b"{not json", headers=headers, content_type="application/json")
+    assert bad.status_code == 400 and bad.get_json()["error"] == "malformed_json"
+    etag = client.put(url, json=document(uuid=site_uuid), headers=headers | {"If-Match": "3"})
+    assert etag.status_code == 400 and etag.get_json()["error"] == "bad_if_match"
+    other = client.put(url, json=document(), headers=headers)
+    assert other.status_code == 422 and "uuid" in other.get_json()["errors"]
+    assert _count(Site) == 0
+
+
+def test_oversized_body_is_413(app, client, bearer):
+    app.config["API_MAX_DOCUMENT_BYTES"] = 2000
+    doc = document(notes="x" * 3000)
+    response = client.put(f"/api/v1/sites/{doc['uuid']}", json=doc, headers=bearer())
+    assert response.status_code == 413 and response.get_json()["error"] == "too_large"
+
+
+def test_no_token_or_a_bad_token_is_401(client):
+    doc = document()
+    assert client.put(f"/api/v1/sites/{doc['uuid']}", json=doc).status_code == 401
+    bad = client.get(f"/api/v1/sites/{doc['uuid']}", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and bad.get_json()["error"] == "unauthorized"
+
+
+def test_wrong_municipality_or_role_is_refused(client, bearer):
+    doc = document()
+    mine = bearer("surveyor", "304018")
+    client.put(f"/api/v1/sites/{doc['uuid']}", json=doc, headers=mine)
+    other_town = bearer("surveyor", "302066")
+    assert client.get(f"/api/v1/sites/{doc['uuid']}", headers=other_town).status_code == 403
+    write = client.put(
+        f"/api/v1/sites/{doc['uuid']}",
+        json=doc | {"seats": 1},
+        headers=other_town | {"If-Match": '"1"'},
+    )
+    assert write.status_code == 422  # the municipality is outside this surveyor's scope
+    other_pref = bearer("viewer", None, "20")
+    assert client.get(f"/api/v1/sites/{doc['uuid']}", headers=other_pref).status_code == 403
+    same_pref = bearer("reviewer", None, "30")
+    assert client.get(f"/api/v1/sites/{doc['uuid']}", headers=same_pref).status_code == 200
+    new_elsewhere = document(municipality_code="302066")
+    refused = client.put(f"/api/v1/sites/{new_elsewhere['uuid']}", json=new_elsewhere, headers=mine)
+    assert refused.status_code == 422
+    assert "municipality_code" in refused.get_json()["errors"]
+    assert db.session.scalar(select(Site.seats)) == 20
+
+
+def test_browser_session_writes_need_the_csrf_token(app, client, make_user, login):
+    login(make_user())
+    app.config["WTF_CSRF_ENABLED"] = True
+    doc = document()
+    response = client.put(f"/api/v1/sites/{doc['uuid']}", json=doc)
+    assert response.status_code == 400
+    assert client.get(f"/api/v1/sites/{doc['uuid']}").status_code == 404
