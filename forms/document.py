@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Callable
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
 from forms.catalog import CARRIERS
-from sync.canonical import SERVER_FIELDS
 from forms.fields import YesNoField
 from forms.survey import MAX_RUNS, CoverageForm, MeasurementForm, SurveyFields
+from sync.canonical import SERVER_FIELDS
 
 LIST_FIELDS = ("amenities", "transport_options")
 NESTED_FIELDS = {"measurements": MeasurementForm, "coverage": CoverageForm}
