@@ -64,7 +64,9 @@ def apply_document(
         if retry:  # decide again against what it stored: a replay, or a conflict
             db.session.expire_all()
             return apply_document(doc, site_uuid, base_revision, retry=False)
-        raise
+        return ItemResult(
+            site_uuid, Outcome.CONFLICT, errors={"": ["Changed concurrently; fetch and retry."]}
+        )
     if saved.outcome is Outcome.CONFLICT:
         current = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
         return ItemResult(

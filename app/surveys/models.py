@@ -177,9 +177,10 @@ class Site(db.Model):
 
 class SpeedMeasurement(db.Model):
     __tablename__ = "speed_measurements"
+    __table_args__ = (UniqueConstraint("site_id", "uuid"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    uuid: Mapped[str] = mapped_column(String(36))
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     measured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     method: Mapped[str] = mapped_column(String(16))

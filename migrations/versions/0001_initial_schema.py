@@ -265,7 +265,7 @@ def upgrade():
     sa.Column('where_on_site', sa.String(length=100), nullable=True),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_speed_measurements_site_id_sites'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_speed_measurements')),
-    sa.UniqueConstraint('uuid', name=op.f('uq_speed_measurements_uuid'))
+    sa.UniqueConstraint('site_id', 'uuid', name=op.f('uq_speed_measurements_site_id'))
     )
     with op.batch_alter_table('speed_measurements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_speed_measurements_site_id'), ['site_id'], unique=False)

@@ -41,6 +41,7 @@ DOCUMENT: dict[str, Any] = {
 
 def document(**changes: Any) -> dict[str, Any]:
     doc = copy.deepcopy(DOCUMENT) | {"uuid": str(uuid.uuid4())}
+    doc["measurements"][0]["uuid"] = str(uuid.uuid4())  # client-made, one per run
     doc.update(changes)
     return doc
 
