@@ -18,7 +18,9 @@ from app.regions.service import load_reference_data
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, seed_demo, create_user, create_token):
+    from app.station.cli import sync_cli
+
+    for command in (init_db, seed_demo, create_user, create_token, sync_cli):
         app.cli.add_command(command)
 
 

@@ -4,6 +4,7 @@ from app.accounts.models import ApiToken, User
 from app.locations.models import GeocodeCacheEntry
 from app.photos.models import Photo
 from app.regions.models import Municipality, Prefecture
+from app.station.models import StationSetting, UpstreamState
 from app.surveys.models import (
     MobileCoverage,
     ReviewEvent,
@@ -27,5 +28,7 @@ __all__ = [
     "SitePhoto",
     "SiteRevision",
     "SpeedMeasurement",
+    "StationSetting",
+    "UpstreamState",
     "User",
 ]

@@ -83,6 +83,14 @@ def register_services(app: Flask) -> None:
         timeout_s=float(app.config["GEOCODER_TIMEOUT"]),
     )
     app.extensions["geocoder"] = Geocoder(settings, DatabaseGeocodeCache())
+    if app.config.get("UPSTREAM_URL"):  # a station or municipal server with a hub above it
+        from app.station.transport import UpstreamHttp
+
+        app.extensions["upstream"] = UpstreamHttp(
+            app.config["UPSTREAM_URL"],
+            app.config.get("UPSTREAM_TOKEN") or "",
+            timeout_s=float(app.config.get("UPSTREAM_TIMEOUT", 30)),
+        )
 
 
 def register_cli(app: Flask) -> None:

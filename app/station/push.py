@@ -1,0 +1,141 @@
+"""Push local surveys and their photos upstream, in batches, resuming where the last run stopped."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.photos.uploads import photo_store
+from app.station.models import UpstreamState
+from app.station.transport import Reply, TransportError, UpstreamHttp
+from app.surveys.models import Site
+from app.surveys.service import site_document
+from app.timeutil import utcnow
+from sync.batching import Backoff, batches, is_retryable
+from sync.protocol import MAX_BATCH
+
+
+class UpstreamUnavailable(Exception):
+    """Upstream did not answer after every retry; what was sent so far is recorded."""
+
+
+@dataclass
+class PushReport:
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[tuple[str, str, Any]] = field(default_factory=list)  # uuid, status, errors
+    photos_sent: int = 0
+
+    def add(self, status: str) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+
+
+@dataclass
+class Pusher:
+    http: UpstreamHttp
+    backoff: Backoff = field(default_factory=Backoff)
+    batch_size: int = MAX_BATCH
+    sleep: Callable[[float], None] = time.sleep
+    log: Callable[[str], None] = lambda message: None
+
+    def pending(self) -> list[Site]:
+        """Sites whose current content upstream has not accepted yet, oldest first."""
+        stmt = (
+            select(Site)
+            .outerjoin(UpstreamState, UpstreamState.site_id == Site.id)
+            .where(
+                or_(UpstreamState.site_id.is_(None), UpstreamState.pushed_hash != Site.content_hash)
+            )
+            .order_by(Site.id)
+        )
+        return list(db.session.scalars(stmt))
+
+    def push(self) -> PushReport:
+        report = PushReport()
+        sites = self.pending()
+        self.log(f"{len(sites)} sites to push")
+        for batch in batches(sites, self.batch_size):
+            report.photos_sent += self._send_photos(batch)
+            self._send_batch(batch, report)
+            db.session.commit()  # resume point: what upstream accepted stays recorded
+        return report
+
+    def _send_photos(self, sites: Any) -> int:
+        store = photo_store()
+        sent = 0
+        for sha in sorted({p.sha256 for site in sites for p in site.photos}):
+            path = store.path_for(sha)
+            if path is None:  # not on this installation either: upstream marks the site incomplete
+                continue
+            head = self._call(lambda sha=sha: self.http.request("HEAD", f"/api/v1/photos/{sha}"))
+            if head.status == 200:
+                continue
+            data = path.read_bytes()
+            reply = self._call(
+                lambda sha=sha, data=data: self.http.request(
+                    "PUT", f"/api/v1/photos/{sha}", data, "application/octet-stream"
+                )
+            )
+            if reply.status not in (200, 201):
+                raise UpstreamUnavailable(
+                    f"photo {sha} refused: {reply.status} {reply.body[:200]!r}"
+                )
+            sent += reply.status == 201
+        return sent
+
+    def _send_batch(self, sites: Any, report: PushReport) -> None:
+        states = {
+            s.site_id: s
+            for s in db.session.scalars(
+                select(UpstreamState).where(UpstreamState.site_id.in_([site.id for site in sites]))
+            )
+        }
+        documents, hashes = [], {}
+        for site in sites:
+            state = states.get(site.id)
+            doc = site_document(site)
+            if state is not None and state.upstream_revision:
+                doc["revision"] = state.upstream_revision
+            documents.append(doc)
+            hashes[site.uuid] = (site, site.content_hash)
+        reply = self._call(
+            lambda: self.http.json("POST", "/api/v1/sync/push", {"sites": documents})
+        )
+        if reply.status != 200:
+            raise UpstreamUnavailable(f"push refused: {reply.status} {reply.body[:300]!r}")
+        for result in reply.json()["results"]:
+            site, content = hashes[result["uuid"]]
+            state = states.get(site.id) or UpstreamState(site_id=site.id)
+            db.session.add(state)
+            state.last_status, state.pushed_at = result["status"], utcnow()
+            state.last_errors = result.get("errors") or None
+            if result["status"] in ("created", "updated", "unchanged"):
+                state.upstream_revision, state.pushed_hash = result["revision"], content
+            else:
+                report.problems.append((result["uuid"], result["status"], result.get("errors")))
+            report.add(result["status"])
+
+    def _call(self, send: Callable[[], Reply]) -> Reply:
+        """Send with retries on dropped connections and retryable statuses."""
+        last = "no attempt"
+        for delay in [*self.backoff.delays(), None]:
+            try:
+                reply = send()
+                if not is_retryable(reply.status):
+                    if reply.body[:1] in (b"{", b"["):
+                        reply.json()  # a reply cut mid-body raises ValueError: retried
+                    return reply
+                last = f"HTTP {reply.status}"
+            except (TransportError, ValueError) as exc:  # ValueError: a reply cut mid-body
+                last = str(exc)
+            if delay is None:
+                break
+            self.log(f"retrying in {delay:.1f} s after: {last}")
+            self.sleep(delay)
+        raise UpstreamUnavailable(
+            f"upstream unavailable after {self.backoff.attempts} tries: {last}"
+        )

@@ -1,0 +1,227 @@
+"""A station pushes to a real central server through faults: nothing lost, nothing duplicated."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import threading
+import uuid
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.extensions import db
+from app.photos.uploads import photo_store
+from app.station.models import UpstreamState
+from app.station.pull import pull_changes
+from app.station.push import Pusher, UpstreamUnavailable
+from app.station.transport import UpstreamHttp
+from app.surveys.models import ReviewStatus, Site
+from app.surveys.service import record_change, save_survey
+from sync.batching import Backoff
+from tests.e2e.conftest import central_token
+from tests.e2e.proxy import FaultyProxy
+
+FAST = Backoff(first_s=0.01, factor=2, cap_s=0.2, attempts=10)
+
+
+def _photo(seed: int) -> bytes:
+    rng = random.Random(seed)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (8, 8), bytes(rng.randrange(256) for _ in range(192))).save(
+        buffer, "PNG"
+    )
+    return buffer.getvalue()
+
+
+def _make_sites(count: int) -> dict[str, str]:
+    """`count` surveyed sites, each with its own photo, recorded on this station."""
+    surveyor = User(
+        email="local@example.jp",
+        role="surveyor",
+        municipality_code="304018",
+        prefecture_code="30",
+        password_hash="-",
+    )
+    db.session.add(surveyor)
+    db.session.flush()
+    store, photos = photo_store(), {}
+    for i in range(count):
+        stored = store.save(_photo(i))
+        from app.photos.models import Photo
+
+        db.session.add(
+            Photo(
+                sha256=stored.sha256,
+                content_type=stored.content_type,
+                size_bytes=stored.size_bytes,
+                width=8,
+                height=8,
+            )
+        )
+        site_uuid = str(uuid.UUID(int=i + 1))
+        data = {
+            "name": f"候補地 {i}",
+            "municipality_code": "304018",
+            "seats": i % 50,
+            "amenities": ["wifi"],
+            "transport_options": [],
+            "coverage": [],
+            "measurements": [
+                {
+                    "uuid": str(uuid.UUID(int=10**6 + i)),
+                    "method": "manual",
+                    "download_mbps": 50.0 + i % 7,
+                    "upload_mbps": 10.0,
+                }
+            ],
+            "photos": [{"sha256": stored.sha256, "caption": f"写真 {i}"}],
+        }
+        save_survey(data, site=None, site_uuid=site_uuid, actor=surveyor, submit=True)
+        photos[site_uuid] = stored.sha256
+    db.session.commit()
+    return photos
+
+
+def _push_until_done(pusher: Pusher, runs: int = 6) -> None:
+    for _ in range(runs):  # bounded: each run resumes where the previous one stopped
+        try:
+            pusher.push()
+            return
+        except UpstreamUnavailable:
+            db.session.rollback()
+    raise AssertionError("push did not complete")
+
+
+def _assert_central_holds_exactly(central, photos: dict[str, str]) -> None:
+    from app.photos.models import Photo
+
+    app = central.app()
+    with app.app_context():
+        uuids = db.session.scalars(select(Site.uuid)).all()
+        assert len(uuids) == len(set(uuids)) == len(photos)
+        assert set(uuids) == set(photos)
+        assert db.session.scalar(select(func.count()).where(~Site.photos_complete)) == 0
+        held = set(db.session.scalars(select(Photo.sha256)))
+        assert held == set(photos.values())
+        store = app.extensions["photo_store"]
+        for sha in list(held)[:50] + list(held)[-50:]:
+            assert hashlib.sha256(store.path_for(sha).read_bytes()).hexdigest() == sha
+        runs = db.session.scalar(
+            select(func.count())
+            .select_from(Site.__table__)
+            .join(Site.measurements.property.mapper.local_table)
+        )
+        assert runs == len(photos)
+        db.engine.dispose()
+
+
+@pytest.mark.e2e
+def test_push_through_a_proxy_that_cuts_connections(app, central):
+    photos = _make_sites(1000)
+    token = central_token(central)
+    with FaultyProxy(central.port, fault_rate=0.2, seed=7) as proxy:
+        pusher = Pusher(
+            UpstreamHttp(proxy.url, token, timeout_s=20), backoff=FAST, sleep=lambda s: None
+        )
+        _push_until_done(pusher)
+        assert all(
+            proxy.faults[f] > 0 for f in ("before_request", "mid_request", "after_response_started")
+        )
+    _assert_central_holds_exactly(central, photos)
+    states = db.session.scalars(select(UpstreamState)).all()
+    assert len(states) == 1000 and {s.upstream_revision for s in states} == {1}
+    assert Pusher(UpstreamHttp(central.url, token), backoff=FAST).pending() == []
+
+
+@pytest.mark.e2e
+def test_central_killed_in_the_middle_of_a_push(app, central):
+    photos = _make_sites(300)
+    token = central_token(central)
+    pusher = Pusher(
+        UpstreamHttp(central.url, token, timeout_s=5),
+        backoff=FAST,
+        batch_size=50,
+        sleep=lambda s: None,
+    )
+    sent = {"n": 0}
+    original = pusher.http.request
+
+    def counting(*args, **kwargs):
+        sent["n"] += 1
+        if sent["n"] == 400:  # well inside the push: photos and batches are under way
+            central.kill()
+        return original(*args, **kwargs)
+
+    pusher.http.request = counting
+    with pytest.raises(UpstreamUnavailable):
+        pusher.push()
+    db.session.rollback()
+    central.start()
+    pusher.http.request = original
+    _push_until_done(pusher)
+    _assert_central_holds_exactly(central, photos)
+
+
+@pytest.mark.e2e
+def test_reviewers_status_and_comment_come_back_to_the_station(app, central):
+    _make_sites(3)
+    token = central_token(central)
+    pusher = Pusher(UpstreamHttp(central.url, token), backoff=FAST)
+    pusher.push()
+    first = str(uuid.UUID(int=1))
+    central_app = central.app()
+    with central_app.app_context():
+        site = db.session.scalar(select(Site).where(Site.uuid == first))
+        site.status = ReviewStatus.NEEDS_REVISION
+        record_change(site, "status", "写真を追加してください")
+        db.session.commit()
+        db.engine.dispose()
+    assert pull_changes(pusher) == 1
+    local = db.session.scalar(select(Site).where(Site.uuid == first))
+    assert local.status == "needs_revision"
+    assert pull_changes(pusher) == 0  # the cursor moved on
+
+
+@pytest.mark.e2e
+def test_concurrent_updates_exactly_one_wins(app, central):
+    import json
+    import urllib.request
+
+    token = central_token(central)
+    site_uuid = str(uuid.uuid4())
+    doc = {"uuid": site_uuid, "name": "同時編集", "municipality_code": "304018", "seats": 1}
+
+    def put(body: dict, revision: int | None) -> int:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        if revision:
+            headers["If-Match"] = f'"{revision}"'
+        req = urllib.request.Request(
+            f"{central.url}/api/v1/sites/{site_uuid}",
+            json.dumps(body).encode(),
+            headers,
+            method="PUT",
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=20) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    assert put(doc, None) == 201
+    for round_ in range(10):
+        barrier, codes = threading.Barrier(2), []
+
+        def writer(seats: int, barrier=barrier, codes=codes, round_=round_) -> None:
+            barrier.wait()
+            codes.append(put(doc | {"seats": seats}, round_ + 1))
+
+        threads = [threading.Thread(target=writer, args=(100 + round_ * 2 + k,)) for k in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(codes) == [200, 409], codes
