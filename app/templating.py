@@ -78,6 +78,8 @@ def display_value(field: Any) -> str:
         return "、".join(labels.get(v, v) for v in values)
     if isinstance(data, date):
         return format_day(data)
+    if field.description == "°":  # coordinates keep their precision (about 0.1 m)
+        return f"{data:.6f}°"
     unit = f" {field.description}" if field.description else ""
     return f"{num(data)}{unit}"
 

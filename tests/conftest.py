@@ -45,7 +45,8 @@ def compiled_catalogs() -> None:
 
 def _migrate(url: str, instance: Path) -> None:
     app = create_app({**BASE_CONFIG, "DATABASE_URL": url, "INSTANCE_PATH": str(instance)})
-    result = app.test_cli_runner().invoke(args=["init-db"], catch_exceptions=False)
+    with app.app_context():  # this app's context, whatever else is active
+        result = app.test_cli_runner().invoke(args=["init-db"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
 
 

@@ -81,3 +81,17 @@ def test_dates_and_times_in_japan_time(client, make_user, login):
     from app.timeutil import to_jst
 
     assert to_jst(site.updated_at).strftime("%Y-%m-%d %H:%M") in html
+
+
+def test_coordinates_are_shown_with_six_decimals(client, make_user, login):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.surveys.models import Site
+    from tests.factories import survey_post
+
+    login(make_user())
+    client.post("/surveys/new", data=survey_post(latitude="33.6781234", longitude="135.348"))
+    site = db.session.scalar(select(Site))
+    html = client.get(f"/surveys/{site.uuid}").get_data(as_text=True)
+    assert "33.678123°" in html and "135.348000°" in html

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.scope import Scope
 from app.api.errors import ApiError, handle_api_error, json_error
+from app.api.openapi import openapi_document
 from app.api.photos import receive_photo
 from app.api.sites import apply_document, public_document
 from app.extensions import csrf, db
@@ -25,9 +26,16 @@ CHANGES_PAGE = 500
 WRITE_METHODS = {"PUT", "POST", "DELETE", "PATCH"}
 
 
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(openapi_document())
+
+
 @bp.before_request
 def authenticate() -> Any:
     """Bearer token or browser session; a session must also prove it is not a forged request."""
+    if request.endpoint == "api.openapi":
+        return None
     if not current_user.is_authenticated:
         return json_error(401, "unauthorized", "Sign in or send Authorization: Bearer <token>.")
     if request.method in WRITE_METHODS and not g.get("authenticated_by_token"):
@@ -118,7 +126,9 @@ def changes() -> Any:
     try:
         since = int(request.args.get("since", "0") or 0)
     except ValueError:
-        raise ApiError(400, "bad_cursor", "since must be a cursor returned by this feed.") from None
+        since = -1
+    if not 0 <= since < 2**63:
+        raise ApiError(400, "bad_cursor", "since must be a cursor returned by this feed.")
     scope = Scope.of(current_user)
     stmt = select(SiteChange, Site.uuid).join(Site).where(SiteChange.id > since)
     stmt = scope.filter(stmt, SiteChange.municipality_code)

@@ -269,7 +269,10 @@ class SiteChange(db.Model):
 
     __tablename__ = "site_changes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # a log that only grows: 64-bit on PostgreSQL (SQLite's rowid is 64-bit already)
+    id: Mapped[int] = mapped_column(
+        db.BigInteger().with_variant(db.Integer(), "sqlite"), primary_key=True
+    )
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     municipality_code: Mapped[str] = mapped_column(String(6), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # revision | status | photos

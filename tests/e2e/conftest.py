@@ -102,7 +102,9 @@ def central(request, database_url, tmp_path, sqlite_template):
         migrate_app = create_app(
             {"DATABASE_URL": url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "x"}
         )
-        migrate_app.test_cli_runner().invoke(args=["init-db"], catch_exceptions=False)
+        with migrate_app.app_context():  # not the station's context, which is active here
+            result = migrate_app.test_cli_runner().invoke(args=["init-db"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
     central = CentralServer(url, instance)
     central.start()
     yield central
