@@ -15,12 +15,13 @@ from app.extensions import db
 from app.reference.codes import is_valid_municipality_code
 from app.regions.models import Municipality
 from app.regions.service import load_reference_data
+from app.timeutil import utcnow
 
 
 def register(app: Flask) -> None:
     from app.station.cli import sync_cli
 
-    for command in (init_db, seed_demo, create_user, create_token, sync_cli):
+    for command in (init_db, seed_demo, create_user, create_token, revoke_token, sync_cli):
         app.cli.add_command(command)
 
 
@@ -118,3 +119,21 @@ def create_token(email: str, device: str) -> None:
     db.session.commit()
     click.echo(f"Token for {user.email} on {device} (shown once):")
     click.echo(plain)
+
+
+@click.command("revoke-token")
+@click.argument("email")
+@click.option("--name", "device", help="Only the token of this device (default: all of them).")
+@with_appcontext
+def revoke_token(email: str, device: str | None) -> None:
+    """Revoke a user's API tokens (a lost tablet): they answer 401 from now on."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    revoked = 0
+    for token in user.tokens:
+        if token.revoked_at is None and (device is None or token.name == device):
+            token.revoked_at = utcnow()
+            revoked += 1
+    db.session.commit()
+    click.echo(f"Revoked {revoked} token(s) of {user.email}.")

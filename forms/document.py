@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
@@ -21,8 +22,9 @@ NESTED_LIMITS = {"measurements": MAX_RUNS, "coverage": len(CARRIERS)}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
+@cache
 def scalar_field_names() -> tuple[str, ...]:
-    """Top-level fields of a site document that hold one value."""
+    """Top-level fields of a site document that hold one value (the form is built once)."""
     form = SurveyFields(meta={"csrf": False})
     skip = set(LIST_FIELDS) | set(NESTED_FIELDS)
     return tuple(f.name for f in form if f.name not in skip)

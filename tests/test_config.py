@@ -101,3 +101,18 @@ def test_start_up_error_is_one_line_naming_the_setting(tmp_path, env, named):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"Configuration error: {named}")
+
+
+def test_upstream_is_wired_from_configuration(tmp_path):
+    from app.station.transport import UpstreamHttp
+
+    common = {"DATABASE_URL": "sqlite://", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"}
+    central = create_app(common)
+    assert "upstream" not in central.extensions
+    station = create_app(
+        common | {"UPSTREAM_URL": "http://central.example/", "UPSTREAM_TOKEN": "t"}
+    )
+    upstream = station.extensions["upstream"]
+    assert isinstance(upstream, UpstreamHttp) and upstream.base_url == "http://central.example"
+    with pytest.raises(ValueError, match="UPSTREAM_URL"):
+        create_app(common | {"UPSTREAM_URL": "ftp://x"})

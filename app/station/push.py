@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.photos.uploads import photo_store
@@ -51,6 +52,11 @@ class Pusher:
                 or_(UpstreamState.site_id.is_(None), UpstreamState.pushed_hash != Site.content_hash)
             )
             .order_by(Site.id)
+            .options(
+                selectinload(Site.measurements),
+                selectinload(Site.coverage),
+                selectinload(Site.photos),
+            )
         )
         return list(db.session.scalars(stmt))
 

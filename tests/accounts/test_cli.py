@@ -75,3 +75,20 @@ def test_create_token_prints_it_last_and_stores_only_its_hash(runner, client, ma
 def test_create_token_for_unknown_user_fails(runner):
     result = runner.invoke(args=["create-token", "ghost@example.jp"])
     assert result.exit_code == 1 and "no user" in result.output
+
+
+def test_revoke_token_by_device(runner, client, make_user):
+    user = make_user()
+    tokens = {}
+    for device in ("tablet-1", "tablet-2"):
+        result = runner.invoke(args=["create-token", user.email, "--name", device])
+        tokens[device] = result.output.strip().splitlines()[-1]
+    result = runner.invoke(args=["revoke-token", user.email, "--name", "tablet-1"])
+    assert result.exit_code == 0 and "Revoked 1 token(s)" in result.output
+    lost = client.get(
+        "/api/v1/sync/changes", headers={"Authorization": f"Bearer {tokens['tablet-1']}"}
+    )
+    kept = client.get(
+        "/api/v1/sync/changes", headers={"Authorization": f"Bearer {tokens['tablet-2']}"}
+    )
+    assert (lost.status_code, kept.status_code) == (401, 200)

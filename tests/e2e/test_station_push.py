@@ -225,3 +225,26 @@ def test_concurrent_updates_exactly_one_wins(app, central):
         for t in threads:
             t.join(timeout=30)
         assert sorted(codes) == [200, 409], codes
+
+
+@pytest.mark.e2e
+def test_flask_sync_push_command_sends_and_pulls(app, central, runner):
+    from app.station.transport import UpstreamHttp as Http
+
+    _make_sites(2)
+    token = central_token(central)
+    nothing = runner.invoke(args=["sync", "push"])
+    assert nothing.exit_code == 1 and "UPSTREAM_URL" in nothing.output
+    app.extensions["upstream"] = Http(central.url, token)  # what UPSTREAM_URL/TOKEN wire up
+    result = runner.invoke(args=["sync", "push"])
+    assert result.exit_code == 0, result.output
+    assert "Pushed: created 2; photos sent 2; changes pulled 0." in result.output
+    again = runner.invoke(args=["sync", "push"])
+    assert "nothing to send" in again.output
+    central.kill()
+    db.session.execute(Site.__table__.update().values(seats=7))  # local edits, upstream down
+    db.session.execute(Site.__table__.update().values(content_hash="changed"))
+    db.session.commit()
+    app.extensions["upstream"].timeout_s = 1
+    down = runner.invoke(args=["sync", "push", "--no-pull"])
+    assert down.exit_code == 1 and "run again" in down.output
