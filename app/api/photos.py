@@ -15,7 +15,7 @@ from app.api.errors import ApiError
 from app.extensions import db
 from app.photos.models import Photo
 from app.photos.storage import PhotoRejected
-from app.photos.uploads import photo_store
+from app.photos.uploads import photo_row, photo_store
 from app.surveys.models import Site, SitePhoto
 from app.surveys.service import record_change
 
@@ -48,16 +48,7 @@ def receive_photo(sha256: str) -> Any:
         stored = store.save(data, expected_sha256=sha256)
     except PhotoRejected as exc:
         raise ApiError(STATUS[exc.code], exc.code, exc.message) from None
-    db.session.add(
-        Photo(
-            sha256=stored.sha256,
-            content_type=stored.content_type,
-            size_bytes=stored.size_bytes,
-            width=stored.width,
-            height=stored.height,
-            uploaded_by=current_user.id,
-        )
-    )
+    db.session.add(photo_row(stored, current_user))
     try:
         db.session.flush()
     except IntegrityError:  # the same photo arrived twice at the same moment

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.photos.models import Photo
-from app.photos.storage import PhotoRejected, PhotoStore
+from app.photos.storage import PhotoRejected, PhotoStore, StoredPhoto
 
 
 def photo_store() -> PhotoStore:
@@ -27,6 +27,18 @@ def rejection_message(error: PhotoRejected, filename: str) -> str:
         "hash_mismatch": _("%(name)s changed during upload; please try again.", name=filename),
     }
     return messages[error.code]
+
+
+def photo_row(stored: StoredPhoto, user: Any) -> Photo:
+    """The database row for a photo just written to the store."""
+    return Photo(
+        sha256=stored.sha256,
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
+        width=stored.width,
+        height=stored.height,
+        uploaded_by=user.id,
+    )
 
 
 def store_uploads(field: Any, caption: str, user: Any) -> list[dict[str, str]] | None:
@@ -51,15 +63,6 @@ def store_uploads(field: Any, caption: str, user: Any) -> list[dict[str, str]] |
     for data in payloads:
         stored = store.save(data)
         if db.session.get(Photo, stored.sha256) is None:
-            db.session.add(
-                Photo(
-                    sha256=stored.sha256,
-                    content_type=stored.content_type,
-                    size_bytes=stored.size_bytes,
-                    width=stored.width,
-                    height=stored.height,
-                    uploaded_by=user.id,
-                )
-            )
+            db.session.add(photo_row(stored, user))
         refs.append({"sha256": stored.sha256, "caption": caption})
     return refs

@@ -90,10 +90,6 @@ class Problems:
         if message.type != "error":
             return
         where = message.location.get("url", "") if message.location else ""
-        # Chromium asks for /favicon.ico by itself; the app does not serve one. Only that
-        # browser-initiated request is excused; every error the pages cause still counts.
-        if where == f"{self.base_url}/favicon.ico":
-            return
         for url, status in self.expected_statuses:
             if where == url and message.text.startswith(
                 f"Failed to load resource: the server responded with a status of {status} "
