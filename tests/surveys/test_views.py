@@ -40,7 +40,9 @@ def test_surveyor_records_a_site_and_finds_it_in_the_list(client, make_user, log
     assert [(c.carrier, c.technology, c.rsrp_dbm) for c in site.coverage] == [("docomo", "5g", -85)]
     assert site.revision == 1 and site.status == "draft"
     listing = client.get("/surveys").get_data(as_text=True)
-    assert "白浜テスト オフィス" in listing
+    assert "白浜テスト オフィス" in listing and "1件" in listing
+    english = client.get("/surveys", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "1 site<" in english
     detail = client.get(f"/surveys/{site.uuid}").get_data(as_text=True)
     assert "120.5" in detail and "2F booth" in detail
 
