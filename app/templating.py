@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from forms.catalog import CARRIER_LABELS_JA
 from forms.fields import YesNoField
-from forms.survey import METHOD_LABELS, PLACEMENT_LABELS, TECH_LABELS
+from forms.labels import METHOD_LABELS, PLACEMENT_LABELS, TECH_LABELS
 
 ROLE_LABELS = {
     "surveyor": _l("Surveyor"),
