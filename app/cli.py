@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import ApiToken, Role, User
 from app.extensions import db
-from app.reference.codes import is_valid_municipality_code
+from app.reference.codes import PREFECTURE_CODES, is_valid_municipality_code
 from app.regions.models import Municipality
 from app.regions.service import load_reference_data
 from app.timeutil import utcnow
@@ -82,9 +82,7 @@ def create_user(
         )
     if role == Role.SURVEYOR and municipality_code is None:
         raise click.BadParameter("a surveyor needs a municipality", param_hint="--municipality")
-    if prefecture_code is not None and not (
-        prefecture_code.isdigit() and 1 <= int(prefecture_code) <= 47
-    ):
+    if prefecture_code is not None and prefecture_code not in PREFECTURE_CODES:
         raise click.BadParameter(f"no prefecture {prefecture_code}", param_hint="--prefecture")
     if role in (Role.REVIEWER, Role.VIEWER) and not (municipality_code or prefecture_code):
         raise click.BadParameter("a reviewer or viewer needs --prefecture or --municipality")

@@ -12,6 +12,7 @@ from app.accounts.models import Role, User
 from app.extensions import db
 from app.surveys.models import Site
 from app.surveys.service import save_survey
+from forms.document import LIST_FIELDS, scalar_field_names
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 (published on purpose: demo accounts only)
 DEMO_NAMESPACE = uuid.UUID("6f1c2a4e-6c57-4c2b-9d0e-0d3c1f0a7e11")
@@ -293,8 +294,6 @@ def seed() -> tuple[int, int]:
 
 
 def _full(doc: dict[str, Any]) -> dict[str, Any]:
-    from forms.document import LIST_FIELDS, scalar_field_names
-
     data: dict[str, Any] = dict.fromkeys(scalar_field_names())
     data.update({name: [] for name in LIST_FIELDS})
     data.update({"measurements": [], "coverage": [], "photos": []})

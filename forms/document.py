@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from typing import Any
 
@@ -15,12 +13,12 @@ from werkzeug.datastructures import MultiDict
 from forms.catalog import CARRIERS
 from forms.fields import YesNoField
 from forms.survey import MAX_RUNS, CoverageForm, MeasurementForm, SurveyFields
+from forms.validators import is_sha256
 from sync.canonical import SERVER_FIELDS
 
 LIST_FIELDS = ("amenities", "transport_options")
 NESTED_FIELDS = {"measurements": MeasurementForm, "coverage": CoverageForm}
 NESTED_LIMITS = {"measurements": MAX_RUNS, "coverage": len(CARRIERS)}
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
 @cache
@@ -132,7 +130,7 @@ def _photo_errors(photos: Any) -> dict[str, list[str]]:
         return {"photos": ["Expected a list of photos."]}
     errors: dict[str, list[str]] = {}
     for index, photo in enumerate(photos):
-        if not isinstance(photo, dict) or not _SHA256.match(str(photo.get("sha256", ""))):
+        if not isinstance(photo, dict) or not is_sha256(str(photo.get("sha256", ""))):
             errors[f"photos[{index}].sha256"] = ["Expected a lowercase hex SHA-256."]
         elif len(str(photo.get("caption") or "")) > 200:
             errors[f"photos[{index}].caption"] = ["At most 200 characters."]
@@ -181,7 +179,3 @@ def cleaned_data(form: SurveyFields) -> dict[str, Any]:
 
 def _plain(subform: Any) -> dict[str, Any]:
     return {f.name.split("-")[-1]: (None if f.data == "" else f.data) for f in subform}
-
-
-def to_json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value

@@ -7,9 +7,12 @@ import unicodedata
 import uuid
 from datetime import datetime
 
-JAPAN_LAT = (20.0, 46.0)
-JAPAN_LON = (122.0, 154.0)
-_POSTAL = re.compile(r"^(\d{3})-?(\d{4})$")
+from app.geo.distance import in_japan
+from app.reference.postal import normalize_postal_code as postal_digits
+
+__all__ = ["in_japan"]  # re-exported: the survey's "inside Japan" is the geo module's box
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 _PHONE = re.compile(r"^\+?[0-9][0-9-]{8,14}$")
 
@@ -21,9 +24,8 @@ def normalize_text(value: str) -> str:
 
 def normalize_postal_code(value: str) -> str | None:
     """'649-2211', '6492211', '〒６４９－２２１１' -> '649-2211'; None if not a postal code."""
-    text = normalize_text(value).lstrip("〒").strip().replace("ー", "-").replace("−", "-")
-    match = _POSTAL.match(text)
-    return f"{match.group(1)}-{match.group(2)}" if match else None
+    digits = postal_digits(value)
+    return f"{digits[:3]}-{digits[3:]}" if digits else None
 
 
 def parse_hhmm(value: str) -> int | None:
@@ -35,12 +37,13 @@ def parse_hhmm(value: str) -> int | None:
     return minutes if minutes <= 24 * 60 else None
 
 
-def in_japan(latitude: float, longitude: float) -> bool:
-    return JAPAN_LAT[0] <= latitude <= JAPAN_LAT[1] and JAPAN_LON[0] <= longitude <= JAPAN_LON[1]
-
-
 def is_phone_number(value: str) -> bool:
     return bool(_PHONE.match(normalize_text(value)))
+
+
+def is_sha256(value: str) -> bool:
+    """Lowercase hex SHA-256, as photos are addressed."""
+    return isinstance(value, str) and bool(_SHA256.match(value))
 
 
 def is_uuid(value: str) -> bool:

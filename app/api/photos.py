@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import current_app, request
@@ -17,9 +16,9 @@ from app.photos.models import Photo
 from app.photos.storage import PhotoRejected
 from app.photos.uploads import photo_row, photo_store
 from app.surveys.models import Site, SitePhoto
-from app.surveys.service import record_change
+from app.surveys.service import photos_complete, record_change
+from forms.validators import is_sha256
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 STATUS = {
     "hash_mismatch": 400,
     "too_large": 413,
@@ -30,7 +29,7 @@ STATUS = {
 
 
 def receive_photo(sha256: str) -> Any:
-    if not _SHA256.match(sha256):
+    if not is_sha256(sha256):
         raise ApiError(400, "bad_hash", "The path must be the lowercase hex SHA-256 of the photo.")
     held = db.session.get(Photo, sha256) is not None
     if request.method == "HEAD":
@@ -62,8 +61,6 @@ def receive_photo(sha256: str) -> Any:
 
 def _complete_sites(sha256: str) -> None:
     """Sites waiting for this photo may now be complete."""
-    from app.surveys.service import photos_complete
-
     waiting = db.session.scalars(
         select(Site).join(SitePhoto).where(SitePhoto.sha256 == sha256, ~Site.photos_complete)
     ).all()

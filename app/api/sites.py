@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.accounts.scope import Scope
 from app.extensions import db
-from app.regions.service import municipality_exists
+from app.surveys.access import current_scope, municipality_problem
 from app.surveys.models import Site
 from app.surveys.service import save_survey, site_document
 from forms.document import validate_site_document
@@ -39,14 +38,11 @@ def apply_document(
         return ItemResult(site_uuid, Outcome.INVALID, errors={"uuid": ["Not a valid UUID."]})
     if isinstance(doc, dict) and doc.get("uuid", site_uuid) != site_uuid:
         return ItemResult(site_uuid, Outcome.INVALID, errors={"uuid": ["Does not match the URL."]})
-    scope = Scope.of(current_user)
-    check = validate_site_document(
-        doc, check_municipality=lambda code: _municipality_problem(scope, code)
-    )
+    check = validate_site_document(doc, check_municipality=municipality_problem)
     if not check.ok:
         return ItemResult(site_uuid, Outcome.INVALID, errors=check.errors)
     site = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
-    if site is not None and not scope.can_edit(site.municipality_code):
+    if site is not None and not current_scope().can_edit(site.municipality_code):
         return ItemResult(
             site_uuid, Outcome.INVALID, errors={"uuid": ["You may not change this site."]}
         )
@@ -73,11 +69,3 @@ def apply_document(
             site_uuid, Outcome.CONFLICT, current.revision, current=public_document(current)
         )
     return ItemResult(site_uuid, saved.outcome, saved.site.revision)
-
-
-def _municipality_problem(scope: Scope, code: str) -> str | None:
-    if not municipality_exists(code):
-        return "No municipality has this code."
-    if not scope.can_edit(code):
-        return "You may not record sites in this municipality."
-    return None

@@ -116,9 +116,7 @@ def _push_one(doc: Any) -> ItemResult:
         base = base_revision_of(doc)
     except ValueError as exc:
         return ItemResult(site_uuid, Outcome.INVALID, errors={"revision": [str(exc)]})
-    result = apply_document(doc, site_uuid, base)
-    result.current = None if result.status is not Outcome.CONFLICT else result.current
-    return result
+    return apply_document(doc, site_uuid, base)
 
 
 @bp.get("/sync/changes")

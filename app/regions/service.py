@@ -51,11 +51,3 @@ def municipality_names() -> dict[str, str]:
 
 def municipality_exists(code: str) -> bool:
     return code in municipality_names()
-
-
-def prefecture_names() -> dict[str, str]:
-    return dict(
-        db.session.execute(
-            select(Prefecture.code, Prefecture.name).order_by(Prefecture.code)
-        ).tuples()
-    )

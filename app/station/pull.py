@@ -23,7 +23,7 @@ def pull_changes(pusher: Pusher) -> int:
     applied = 0
     for _ in range(MAX_PAGES):
         path = f"/api/v1/sync/changes?since={int(setting.value)}"
-        reply = pusher._call(lambda path=path: pusher.http.request("GET", path))
+        reply = pusher.call(lambda path=path: pusher.http.request("GET", path))
         if reply.status != 200:
             raise UpstreamUnavailable(f"changes refused: {reply.status} {reply.body[:200]!r}")
         page = reply.json()

@@ -77,11 +77,11 @@ class Pusher:
             path = store.path_for(sha)
             if path is None:  # not on this installation either: upstream marks the site incomplete
                 continue
-            head = self._call(lambda sha=sha: self.http.request("HEAD", f"/api/v1/photos/{sha}"))
+            head = self.call(lambda sha=sha: self.http.request("HEAD", f"/api/v1/photos/{sha}"))
             if head.status == 200:
                 continue
             data = path.read_bytes()
-            reply = self._call(
+            reply = self.call(
                 lambda sha=sha, data=data: self.http.request(
                     "PUT", f"/api/v1/photos/{sha}", data, "application/octet-stream"
                 )
@@ -108,9 +108,7 @@ class Pusher:
                 doc["revision"] = state.upstream_revision
             documents.append(doc)
             hashes[site.uuid] = (site, site.content_hash)
-        reply = self._call(
-            lambda: self.http.json("POST", "/api/v1/sync/push", {"sites": documents})
-        )
+        reply = self.call(lambda: self.http.json("POST", "/api/v1/sync/push", {"sites": documents}))
         if reply.status != 200:
             raise UpstreamUnavailable(f"push refused: {reply.status} {reply.body[:300]!r}")
         for result in reply.json()["results"]:
@@ -125,7 +123,7 @@ class Pusher:
                 report.problems.append((result["uuid"], result["status"], result.get("errors")))
             report.add(result["status"])
 
-    def _call(self, send: Callable[[], Reply]) -> Reply:
+    def call(self, send: Callable[[], Reply]) -> Reply:
         """Send with retries on dropped connections and retryable statuses."""
         last = "no attempt"
         for delay in [*self.backoff.delays(), None]:

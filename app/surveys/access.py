@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.accounts.scope import Scope
 from app.extensions import db
+from app.regions.service import municipality_exists
 from app.surveys.models import Site
 
 
 def current_scope() -> Scope:
     return Scope.of(current_user)
+
+
+def municipality_problem(code: str) -> str | None:
+    """Why the signed-in user may not record a site in this municipality, or None."""
+    if not municipality_exists(code):
+        return _("No municipality has this code.")
+    if not current_scope().can_edit(code):
+        return _("You can only record sites in your own municipality.")
+    return None
 
 
 def visible_site(site_uuid: str) -> Site:

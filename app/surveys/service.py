@@ -13,6 +13,7 @@ from app.extensions import db
 from app.geo.distance import distance_km, distance_m
 from app.photos.models import Photo
 from app.reference.postal import lookup_postal_code
+from app.regions.service import municipality_names
 from app.surveys.models import (
     MobileCoverage,
     ReviewEvent,
@@ -89,7 +90,7 @@ def _iso(value: datetime) -> str:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
-def new_site_uuid() -> str:
+def new_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
@@ -193,8 +194,6 @@ def _derive(data: dict[str, Any], geocode: Any) -> list[str]:
 
 
 def _address(data: dict[str, Any]) -> str:
-    from app.regions.service import municipality_names
-
     place = municipality_names().get(data.get("municipality_code") or "", "")
     parts = [place, data.get("address_town") or "", data.get("address_line") or ""]
     return " ".join(p for p in parts if p)
@@ -220,7 +219,7 @@ def _apply_measurements(site: Site, runs: list[dict[str, Any]]) -> None:
     for run in runs:
         row = existing.get(run.get("uuid") or "")
         if row is None:
-            row = SpeedMeasurement(uuid=run.get("uuid") or new_site_uuid(), measured_at=utcnow())
+            row = SpeedMeasurement(uuid=run.get("uuid") or new_uuid(), measured_at=utcnow())
         if run.get("measured_at"):
             moment = parse_timestamp(run["measured_at"])
             # stored as UTC: SQLite keeps the wall-clock digits and drops the offset

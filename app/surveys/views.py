@@ -16,8 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.photos.uploads import store_uploads
-from app.regions.service import municipality_exists, municipality_names
-from app.surveys.access import current_scope, editable_site, visible_site
+from app.regions.service import municipality_names
+from app.surveys.access import current_scope, editable_site, municipality_problem, visible_site
 from app.surveys.models import ReviewStatus, Site
 from app.surveys.service import form_data, save_survey, site_document
 from app.timeutil import today_jst
@@ -73,14 +73,6 @@ def list_sites() -> Any:
     )
 
 
-def _check_municipality(code: str) -> str | None:
-    if not municipality_exists(code):
-        return _("No municipality has this code.")
-    if not current_scope().can_edit(code):
-        return _("You can only record sites in your own municipality.")
-    return None
-
-
 def _build_form(site: Site | None = None) -> SurveyForm:
     if request.method == "POST":
         form = SurveyForm()
@@ -94,7 +86,7 @@ def _build_form(site: Site | None = None) -> SurveyForm:
                 "surveyed_on": today_jst(),
             }
         )
-    form.check_municipality = _check_municipality
+    form.check_municipality = municipality_problem
     _complete_rows(form)
     if site is not None:
         form.remove_photos.choices = [(p.sha256, p.sha256) for p in site.photos]
