@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
-PURE_MODULES := app/reference app/geo app/photos/storage.py sync forms/validators.py forms/catalog.py
+PURE_MODULES := app/reference app/geo app/photos/storage.py app/scoring sync forms/validators.py forms/catalog.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

@@ -69,6 +69,7 @@ def register_services(app: Flask) -> None:
     from app.geo.geocoding import Geocoder, GeocoderSettings
     from app.locations.cache import DatabaseGeocodeCache
     from app.photos.storage import PhotoStore
+    from app.surveys.row_writers import row_writer_for
 
     app.extensions["photo_store"] = PhotoStore(
         root=Path(app.config["PHOTO_ROOT"]),
@@ -83,6 +84,7 @@ def register_services(app: Flask) -> None:
         timeout_s=float(app.config["GEOCODER_TIMEOUT"]),
     )
     app.extensions["geocoder"] = Geocoder(settings, DatabaseGeocodeCache())
+    app.extensions["row_writer"] = row_writer_for(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config.get("UPSTREAM_URL"):  # a station or municipal server with a hub above it
         from app.station.transport import UpstreamHttp
 

@@ -85,8 +85,13 @@ class MeasurementForm(Form):
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
+        return self._check_speeds() and ok
+
+    def _check_speeds(self) -> bool:
+        """A run that measured anything needs both directions."""
         if self.is_blank:
-            return ok
+            return True
+        ok = True
         for name in ("download_mbps", "upload_mbps"):
             field = getattr(self, name)
             if field.data is None and not field.errors:

@@ -13,6 +13,9 @@ SERVER_FIELDS = frozenset({"revision", "status", "score", "tier", "updated_at", 
 
 
 def _normalize(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
     if isinstance(value, dict):
         return {k: _normalize(v) for k, v in sorted(value.items()) if v is not None}
     if isinstance(value, list | tuple):
@@ -41,4 +44,11 @@ def content_hash(document: dict[str, Any]) -> str:
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """Top-level fields whose canonical values differ between two documents."""
     keys = (set(before) | set(after)) - SERVER_FIELDS
-    return sorted(k for k in keys if _normalize(before.get(k)) != _normalize(after.get(k)))
+    return sorted(k for k in keys if _differs(before.get(k), after.get(k)))
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """Canonical inequality, without normalising what is plainly equal or plainly absent."""
+    if old is None or new is None:
+        return (old is None) != (new is None)  # only None normalises to None
+    return bool(old != new and _normalize(old) != _normalize(new))

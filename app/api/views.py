@@ -13,11 +13,12 @@ from app.accounts.scope import Scope
 from app.api.errors import ApiError, handle_api_error, json_error
 from app.api.openapi import openapi_document
 from app.api.photos import receive_photo
+from app.api.push import push_documents
 from app.api.sites import apply_document, public_document
 from app.extensions import csrf, db
 from app.surveys.models import Site, SiteChange
 from forms.validators import is_uuid
-from sync.protocol import MAX_BATCH, ItemResult, Outcome, base_revision_of, etag, parse_etag
+from sync.protocol import MAX_BATCH, ItemResult, Outcome, etag, parse_etag
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -103,20 +104,9 @@ def push() -> Any:
         raise ApiError(422, "invalid", 'Expected {"sites": [document, ...]}.')
     if len(sites) > MAX_BATCH:
         raise ApiError(413, "batch_too_large", f"At most {MAX_BATCH} sites per push.")
-    results = [_push_one(doc) for doc in sites]
+    results = push_documents(sites)
     db.session.commit()
     return jsonify(results=[r.as_json() for r in results])
-
-
-def _push_one(doc: Any) -> ItemResult:
-    site_uuid = str(doc.get("uuid", "")) if isinstance(doc, dict) else ""
-    if not isinstance(doc, dict):
-        return ItemResult("", Outcome.INVALID, errors={"": ["Expected a JSON object."]})
-    try:
-        base = base_revision_of(doc)
-    except ValueError as exc:
-        return ItemResult(site_uuid, Outcome.INVALID, errors={"revision": [str(exc)]})
-    return apply_document(doc, site_uuid, base)
 
 
 @bp.get("/sync/changes")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid as uuidlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +12,12 @@ from app.geo.distance import distance_km, distance_m
 from app.photos.models import Photo
 from app.reference.postal import lookup_postal_code
 from app.regions.service import municipality_names
+from app.surveys.documents import (
+    coverage_values,
+    photo_values,
+    run_values,
+    site_document,
+)
 from app.surveys.models import (
     MobileCoverage,
     ReviewEvent,
@@ -26,21 +30,9 @@ from app.surveys.models import (
 )
 from app.timeutil import utcnow
 from forms.document import LIST_FIELDS, scalar_field_names
-from forms.validators import parse_timestamp
 from sync.canonical import changed_fields, content_hash
 from sync.protocol import Decision, Outcome, Stored, decide
 
-MEASUREMENT_FIELDS = (
-    "method",
-    "server",
-    "download_mbps",
-    "upload_mbps",
-    "latency_ms",
-    "jitter_ms",
-    "loss_pct",
-    "where_on_site",
-)
-COVERAGE_FIELDS = ("technology", "rsrp_dbm", "signal_bars", "placement")
 # (distance field, point prefix, unit function) filled from coordinates when left empty
 DERIVED_DISTANCES = (
     ("station_distance_m", "station", lambda a, b: round(distance_m(a, b))),
@@ -60,38 +52,9 @@ class SaveOutcome:
         return self.outcome is Outcome.CREATED
 
 
-def site_document(site: Site) -> dict[str, Any]:
-    """The site as a plain document: the same field names the form and the sync API use."""
-    doc: dict[str, Any] = {"uuid": site.uuid}
-    for name in scalar_field_names():
-        value = getattr(site, name)
-        doc[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    for name in LIST_FIELDS:
-        doc[name] = sorted(getattr(site, name) or [])
-    doc["measurements"] = [
-        {"uuid": m.uuid, "measured_at": _iso(m.measured_at)}
-        | {f: getattr(m, f) for f in MEASUREMENT_FIELDS}
-        for m in site.measurements
-    ]
-    doc["coverage"] = [
-        {"carrier": c.carrier} | {f: getattr(c, f) for f in COVERAGE_FIELDS} for c in site.coverage
-    ]
-    doc["photos"] = [{"sha256": p.sha256, "caption": p.caption} for p in site.photos]
-    return doc
-
-
 def form_data(site: Site) -> dict[str, Any]:
     """The document with Python values (dates as dates), as WTForms wants them."""
     return site_document(site) | {"surveyed_on": site.surveyed_on}
-
-
-def _iso(value: datetime) -> str:
-    """UTC ISO 8601; SQLite hands back naive values, which are UTC."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
-
-
-def new_uuid() -> str:
-    return str(uuidlib.uuid4())
 
 
 ANY_REVISION = -1  # the browser form checks staleness itself; it saves on whatever is current
@@ -218,15 +181,10 @@ def _apply_measurements(site: Site, runs: list[dict[str, Any]]) -> None:
     kept: list[SpeedMeasurement] = []
     for run in runs:
         row = existing.get(run.get("uuid") or "")
+        values = run_values(run, row.measured_at if row is not None else None)
         if row is None:
-            row = SpeedMeasurement(uuid=run.get("uuid") or new_uuid(), measured_at=utcnow())
-        if run.get("measured_at"):
-            moment = parse_timestamp(run["measured_at"])
-            # stored as UTC: SQLite keeps the wall-clock digits and drops the offset
-            row.measured_at = moment.astimezone(UTC) if moment else row.measured_at
-        for name in MEASUREMENT_FIELDS:
-            setattr(row, name, run.get(name))
-        row.method = row.method or "manual"
+            row = SpeedMeasurement()
+        _set(row, values)
         kept.append(row)
     site.measurements = kept
 
@@ -234,13 +192,9 @@ def _apply_measurements(site: Site, runs: list[dict[str, Any]]) -> None:
 def _apply_coverage(site: Site, rows: list[dict[str, Any]]) -> None:
     existing = {c.carrier: c for c in site.coverage}
     kept: list[MobileCoverage] = []
-    for position, item in enumerate(rows):
-        if all(item.get(name) in (None, "") for name in COVERAGE_FIELDS):
-            continue
-        row = existing.get(item["carrier"]) or MobileCoverage(carrier=item["carrier"])
-        row.position = position
-        for name in COVERAGE_FIELDS:
-            setattr(row, name, item.get(name) or None)
+    for values in coverage_values(rows):
+        row = existing.get(values["carrier"]) or MobileCoverage()
+        _set(row, values)
         kept.append(row)
     site.coverage = kept
 
@@ -248,14 +202,16 @@ def _apply_coverage(site: Site, rows: list[dict[str, Any]]) -> None:
 def _apply_photos(site: Site, photos: list[dict[str, Any]]) -> None:
     existing = {p.sha256: p for p in site.photos}
     kept: list[SitePhoto] = []
-    for position, ref in enumerate(photos):
-        if ref["sha256"] in {k.sha256 for k in kept}:
-            continue
-        row = existing.get(ref["sha256"]) or SitePhoto(sha256=ref["sha256"])
-        row.caption = ref.get("caption") or ""
-        row.position = position
+    for values in photo_values(photos):
+        row = existing.get(values["sha256"]) or SitePhoto()
+        _set(row, values)
         kept.append(row)
     site.photos = kept
+
+
+def _set(row: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(row, name, value)
 
 
 def photos_complete(site: Site) -> bool:
