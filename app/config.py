@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "GEOCODER_USER_AGENT": "workation-site-survey/0.1",
     "GEOLOCATION_ACCEPT_M": 10,
     "GEOLOCATION_WARN_M": 100,
+    "RUBRIC_PATH": None,  # a tuned copy of app/scoring/rubrics/*.toml; None: the bundled rubric
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -61,6 +62,7 @@ ENVIRONMENT: dict[str, type] = {
     "MAX_PHOTO_BYTES": int,
     "GEOLOCATION_ACCEPT_M": int,
     "GEOLOCATION_WARN_M": int,
+    "RUBRIC_PATH": str,
 }
 
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from forms.catalog import CARRIER_LABELS_JA
 from forms.fields import YesNoField
 from forms.labels import METHOD_LABELS, PLACEMENT_LABELS, TECH_LABELS
+from forms.review import ACTION_LABELS
 
 ROLE_LABELS = {
     "surveyor": _l("Surveyor"),
@@ -40,8 +41,21 @@ DERIVED_LABELS = {
 }
 
 
+TIER_LABELS = {
+    "ready": _l("Ready"),
+    "nearly": _l("Nearly ready"),
+    "invest": _l("Needs investment"),
+    "insufficient": _l("Insufficient data"),
+}
+GATE_STATUS_LABELS = {"pass": _l("Pass"), "fail": _l("Fail"), "unknown": _l("No data")}
+
+
 def _lookup(table: dict[str, Any], value: str | None) -> str:
     return "" if value is None else str(table.get(value, value))
+
+
+def status_label(value: str | None) -> str:
+    return _lookup(STATUS_LABELS, value)
 
 
 def num(value: Any) -> str:
@@ -88,7 +102,10 @@ def template_helpers() -> dict[str, Any]:
     return {
         "current_locale": str(get_locale()),
         "role_label": lambda v: _lookup(ROLE_LABELS, v),
-        "status_label": lambda v: _lookup(STATUS_LABELS, v),
+        "status_label": status_label,
+        "tier_label": lambda v: _lookup(TIER_LABELS, v),
+        "gate_label": lambda v: _lookup(GATE_STATUS_LABELS, v),
+        "action_label": lambda v: _lookup(ACTION_LABELS, v),
         "tech_label": lambda v: _lookup(TECH_LABELS, v),
         "placement_label": lambda v: _lookup(PLACEMENT_LABELS, v),
         "method_label": lambda v: _lookup(METHOD_LABELS, v),

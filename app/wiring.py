@@ -57,18 +57,21 @@ def register_blueprints(app: Flask) -> None:
     from app.api.views import bp as api_bp
     from app.locations.views import bp as locations_bp
     from app.photos.views import bp as photos_bp
+    from app.review.views import bp as review_bp
     from app.surveys.views import bp as surveys_bp
 
-    for blueprint in (accounts_bp, surveys_bp, photos_bp, locations_bp, api_bp):
+    for blueprint in (accounts_bp, surveys_bp, review_bp, photos_bp, locations_bp, api_bp):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
 
 
 def register_services(app: Flask) -> None:
     """Configuration picks the implementations; views only look them up."""
+    from app.config import ConfigError
     from app.geo.geocoding import Geocoder, GeocoderSettings
     from app.locations.cache import DatabaseGeocodeCache
     from app.photos.storage import PhotoStore
+    from app.scoring import RubricError, load_rubric
     from app.surveys.row_writers import row_writer_for
 
     app.extensions["photo_store"] = PhotoStore(
@@ -85,6 +88,10 @@ def register_services(app: Flask) -> None:
     )
     app.extensions["geocoder"] = Geocoder(settings, DatabaseGeocodeCache())
     app.extensions["row_writer"] = row_writer_for(app.config["SQLALCHEMY_DATABASE_URI"])
+    try:
+        app.extensions["rubric"] = load_rubric(app.config.get("RUBRIC_PATH"))
+    except RubricError as exc:
+        raise ConfigError(f"RUBRIC_PATH: {exc}") from exc
     if app.config.get("UPSTREAM_URL"):  # a station or municipal server with a hub above it
         from app.station.transport import UpstreamHttp
 

@@ -38,6 +38,10 @@ class Scope:
             return True
         return self.role == Role.SURVEYOR and municipality_code == self.municipality_code
 
+    def can_review(self, municipality_code: str) -> bool:
+        """Reviewers decide on the surveys of their prefecture; admins on all."""
+        return self.role in (Role.REVIEWER, Role.ADMIN) and self.can_view(municipality_code)
+
     @property
     def can_create(self) -> bool:
         return self.role in (Role.SURVEYOR, Role.ADMIN)

@@ -25,8 +25,8 @@ def public_document(site: Site) -> dict[str, Any]:
         "status": site.status,
         "photos_complete": site.photos_complete,
         "updated_at": site.updated_at.isoformat(),
-        "score": None,  # scoring arrives with the review issue
-        "tier": None,
+        "score": site.score,
+        "tier": site.tier,
     }
 
 

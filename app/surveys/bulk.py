@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.photos.models import Photo
+from app.review.scores import score_columns
 from app.surveys.documents import build_document, coverage_values, photo_values, run_values
 from app.surveys.models import (
     MobileCoverage,
@@ -96,6 +97,7 @@ def _build(site_uuid: str, data: dict[str, Any], actor_id: int, now: datetime) -
             "submitted_at": None,
         }
     )
+    values |= score_columns(document, current_app.extensions["rubric"], now)
     return NewSite(values, children, document)
 
 

@@ -158,6 +158,13 @@ class Site(db.Model):
     # which values the server filled in, and how: {"station_distance_m": "geodesic"}
     derived: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
 
+    # readiness score of the current revision (app.scoring), with the rubric version it used
+    score: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
+    tier: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    rubric_version: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    score_summary: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
     measurements: Mapped[list[SpeedMeasurement]] = relationship(
         back_populates="site", cascade="all, delete-orphan", order_by="SpeedMeasurement.measured_at"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
@@ -12,6 +13,7 @@ from app.geo.distance import distance_km, distance_m
 from app.photos.models import Photo
 from app.reference.postal import lookup_postal_code
 from app.regions.service import municipality_names
+from app.review.scores import score_columns
 from app.surveys.documents import (
     coverage_values,
     photo_values,
@@ -113,6 +115,10 @@ def _new_revision(
     site.revision = revision
     site.content_hash = content_hash(after)
     site.updated_at = utcnow()
+    for name, value in score_columns(
+        after, current_app.extensions["rubric"], site.updated_at
+    ).items():
+        setattr(site, name, value)
     db.session.add(
         SiteRevision(
             site_id=site.id,

@@ -19,7 +19,8 @@ from app.photos.uploads import store_uploads
 from app.regions.service import municipality_names
 from app.surveys.access import current_scope, editable_site, municipality_problem, visible_site
 from app.surveys.models import ReviewStatus, Site
-from app.surveys.service import form_data, save_survey, site_document
+from app.surveys.pages import site_page
+from app.surveys.service import form_data, save_survey
 from app.timeutil import today_jst
 from forms.catalog import AMENITIES, CARRIERS
 from forms.document import cleaned_data
@@ -221,15 +222,4 @@ def _valid_uuid(value: str | None) -> str:
 @bp.get("/surveys/<site_uuid>")
 @login_required
 def show_site(site_uuid: str) -> Any:
-    site = visible_site(site_uuid)
-    return render_template(
-        "surveys/detail.html",
-        site=site,
-        doc=site_document(site),
-        sections=SECTIONS,
-        form=SurveyForm(data=form_data(site), meta={"csrf": False}),
-        amenities=AMENITIES,
-        locale=str(get_locale()),
-        places=municipality_names(),
-        can_edit=current_scope().can_edit(site.municipality_code),
-    )
+    return site_page(visible_site(site_uuid))

@@ -1,0 +1,1 @@
+"""Central review: the workflow, readiness scores of stored sites, the audit trail."""

@@ -1,0 +1,165 @@
+"""Review routes: who may decide, what a decision stores, and what flows back to the surveyor."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.surveys.models import ReviewEvent, Site, SiteChange
+from tests.factories import survey_post
+
+
+@pytest.fixture
+def submitted(client, make_user, login):
+    """A survey in 白浜町 (Wakayama) submitted by its surveyor; returns (site uuid, surveyor)."""
+    surveyor = make_user("surveyor", "304018")
+    login(surveyor)
+    post = survey_post(intent="submit")
+    assert client.post("/surveys/new", data=post).status_code == 302
+    client.post("/logout")
+    return post["uuid"], surveyor
+
+
+def _site(site_uuid):
+    db.session.expire_all()
+    return db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+
+
+def _decide(client, site_uuid, action, comment="", revision=None):
+    revision = _site(site_uuid).revision if revision is None else revision
+    data = {"action": action, "comment": comment, "revision": str(revision)}
+    return client.post(f"/surveys/{site_uuid}/review", data=data)
+
+
+ROLES = [
+    # (role, municipality, prefecture, may view, may decide)
+    ("surveyor", "304018", None, True, False),
+    ("surveyor", "302015", None, False, False),
+    ("viewer", None, "30", True, False),
+    ("reviewer", None, "30", True, True),
+    ("reviewer", None, "20", False, False),
+    ("admin", None, None, True, True),
+]
+
+
+@pytest.mark.parametrize(("role", "municipality", "prefecture", "may_view", "may_decide"), ROLES)
+def test_every_role_on_every_review_route(
+    client, make_user, login, submitted, role, municipality, prefecture, may_view, may_decide
+):
+    site_uuid, _ = submitted
+    login(make_user(role, municipality, prefecture))
+    page = client.get(f"/surveys/{site_uuid}")
+    history = client.get(f"/surveys/{site_uuid}/history")
+    assert page.status_code == history.status_code == (200 if may_view else 404)
+    if may_view:
+        assert (f'action="/surveys/{site_uuid}/review"' in page.text) is may_decide
+    decision = _decide(client, site_uuid, "approve")
+    assert decision.status_code == (303 if may_decide else (403 if may_view else 404))
+    assert _site(site_uuid).status == ("approved" if may_decide else "submitted")
+
+
+def test_signed_out_users_are_sent_to_sign_in(client, submitted):
+    site_uuid, _ = submitted
+    for response in (
+        client.get(f"/surveys/{site_uuid}/history"),
+        _decide(client, site_uuid, "approve"),
+    ):
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_send_back_reaches_the_surveyor_and_a_resubmission_re_enters_review(
+    client, make_user, login, submitted
+):
+    site_uuid, surveyor = submitted
+    reviewer = make_user("reviewer", None, "30")
+    login(reviewer)
+    assert _decide(client, site_uuid, "start_review").status_code == 303
+    sent_back = _decide(client, site_uuid, "request_changes", "外観の写真を追加してください")
+    assert sent_back.status_code == 303
+    site = _site(site_uuid)
+    assert site.status == "needs_revision"
+    feed = db.session.scalars(select(SiteChange).where(SiteChange.kind == "status")).all()
+    assert [(c.status, c.comment) for c in feed][-1] == (
+        "needs_revision",
+        "外観の写真を追加してください",
+    )
+    client.post("/logout")
+    login(surveyor)
+    page = client.get(f"/surveys/{site_uuid}")
+    assert "外観の写真を追加してください" in page.text and 'id="review-comment"' in page.text
+    post = survey_post(uuid=site_uuid, intent="submit", base_revision=str(site.revision))
+    assert client.post(f"/surveys/{site_uuid}/edit", data=post).status_code == 302
+    assert _site(site_uuid).status == "submitted"
+    client.post("/logout")
+    login(reviewer)
+    assert _decide(client, site_uuid, "approve").status_code == 303
+    events = db.session.scalars(select(ReviewEvent).order_by(ReviewEvent.id)).all()
+    assert [(e.from_status, e.to_status) for e in events] == [
+        ("draft", "submitted"),
+        ("submitted", "in_review"),
+        ("in_review", "needs_revision"),
+        ("needs_revision", "submitted"),
+        ("submitted", "approved"),
+    ]
+
+
+def test_a_send_back_without_a_comment_is_refused_with_a_field_message(
+    client, make_user, login, submitted
+):
+    site_uuid, _ = submitted
+    login(make_user("reviewer", None, "30"))
+    response = _decide(client, site_uuid, "request_changes", "  ")
+    assert response.status_code == 422 and 'id="comment-errors"' in response.text
+    assert _site(site_uuid).status == "submitted"
+
+
+def test_an_impossible_decision_is_refused(client, make_user, login, submitted):
+    site_uuid, _ = submitted
+    login(make_user("reviewer", None, "30"))
+    assert _decide(client, site_uuid, "reopen", "もう一度").status_code == 409
+    assert _decide(client, site_uuid, "fly").status_code == 422
+    assert _site(site_uuid).status == "submitted"
+
+
+def test_a_decision_on_a_revision_that_changed_meanwhile_is_not_applied(
+    client, make_user, login, submitted
+):
+    site_uuid, _ = submitted
+    login(make_user("reviewer", None, "30"))
+    seen = _site(site_uuid).revision
+    site = _site(site_uuid)
+    site.revision = seen + 1  # the surveyor saved a new revision after the reviewer loaded it
+    db.session.commit()
+    response = _decide(client, site_uuid, "approve", revision=seen)
+    assert response.status_code == 303
+    assert _site(site_uuid).status == "submitted"
+
+
+def test_history_shows_field_level_changes_between_revisions(client, make_user, login):
+    surveyor = make_user("surveyor", "304018")
+    login(surveyor)
+    post = survey_post()
+    client.post("/surveys/new", data=post)
+    site = _site(post["uuid"])
+    edit = post | {"seats": "42", "base_revision": str(site.revision)}
+    client.post(f"/surveys/{post['uuid']}/edit", data=edit)
+    page = client.get(f"/surveys/{post['uuid']}/history")
+    assert page.status_code == 200
+    assert 'id="revision-2"' in page.text
+    revision_2 = page.text.split('id="revision-2"')[1].split("</article>")[0]
+    assert "42" in revision_2 and post["seats"] in revision_2
+
+
+def test_the_score_is_stored_with_its_rubric_version_and_explained_on_the_page(
+    client, make_user, login
+):
+    login(make_user("surveyor", "304018"))
+    post = survey_post()
+    client.post("/surveys/new", data=post)
+    site = _site(post["uuid"])
+    assert site.rubric_version == "jp-workation-2026.1"
+    assert site.tier in {"ready", "nearly", "invest", "insufficient"}
+    assert site.score is not None and 0 <= site.score <= 100
+    page = client.get(f"/surveys/{post['uuid']}").text
+    assert 'id="score"' in page and "G1" in page and "jp-workation-2026.1" in page
