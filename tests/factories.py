@@ -59,6 +59,43 @@ def survey_post(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
+# every other field the readiness rubric reads, answered (so the tier is not 判定保留)
+SCORED_ANSWERS: dict[str, str] = {
+    "chair_height_adjustable": "yes",
+    "chair_back_adjustable": "yes",
+    "chair_armrests": "no",
+    "desk_lux": "500",
+    "temperature_c": "22",
+    "humidity_pct": "50",
+    "certification": "business",
+    "lodging_minutes": "10",
+    "lodging_accepts_3_nights": "yes",
+    "room_wifi_meets_g1": "yes",
+    "room_desk_chair": "yes",
+    "long_stay_plan": "yes",
+    "rooms_within_30min": "40",
+    "metro_origin": "osaka",
+    "metro_minutes": "150",
+    "bus_stop_distance_m": "300",
+    "transit_round_trips": "12",
+    "clinic_distance_km": "1.5",
+    "hospital_minutes": "20",
+    "store_distance_m": "400",
+    "services_within_2km": "yes",
+    "experience_programmes": "4",
+    "community_events_monthly": "yes",
+    "alliance_member": "yes",
+    "info_in_english": "no",
+    "hazard_zone": "outside",
+    "evacuation_site_m": "600",
+}
+
+
+def scored_survey_post(**overrides: Any) -> dict[str, Any]:
+    """A survey with every rubric field answered: it gets a real tier, not 'insufficient data'."""
+    return survey_post(**(SCORED_ANSWERS | overrides))
+
+
 def image_bytes(kind: str = "JPEG", size: tuple[int, int] = (64, 48), noise: bool = False) -> bytes:
     """A real image; with noise it does not compress, so its size follows its dimensions."""
     buffer = io.BytesIO()

@@ -35,6 +35,7 @@ def load_reference_data() -> tuple[int, int]:
         for m in new_munis
     )
     municipality_names.cache_clear()
+    prefecture_names.cache_clear()
     return len(new_prefs), len(new_munis)
 
 
@@ -47,6 +48,12 @@ def municipality_names() -> dict[str, str]:
         )
     )
     return {code: f"{pref} {name}" for code, pref, name in rows}
+
+
+@lru_cache(maxsize=1)
+def prefecture_names() -> dict[str, str]:
+    """Code -> name ('30' -> '和歌山県'); cached per process."""
+    return dict(db.session.execute(select(Prefecture.code, Prefecture.name)).tuples().all())
 
 
 def municipality_exists(code: str) -> bool:

@@ -16,8 +16,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.photos.uploads import store_uploads
-from app.regions.service import municipality_names
+from app.regions.service import municipality_names, prefecture_names
 from app.surveys.access import current_scope, editable_site, municipality_problem, visible_site
+from app.surveys.filters import SORTS, TIERS, SiteFilter
 from app.surveys.models import ReviewStatus, Site
 from app.surveys.pages import site_page
 from app.surveys.service import form_data, save_survey
@@ -46,19 +47,13 @@ def index() -> Any:
 @bp.get("/surveys")
 @login_required
 def list_sites() -> Any:
-    status = request.args.get("status", "")
-    query = request.args.get("q", "").strip()
+    chosen = SiteFilter.parse(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    stmt = current_scope().filter(select(Site), Site.municipality_code)
-    if status in set(ReviewStatus):
-        stmt = stmt.where(Site.status == status)
-    if query:
-        stmt = stmt.where(Site.name.contains(query, autoescape=True))
+    scoped = current_scope().filter(select(Site), Site.municipality_code)
+    stmt = chosen.apply(scoped)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     sites = db.session.scalars(
-        stmt.order_by(Site.updated_at.desc(), Site.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        chosen.ordered(stmt).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
         "surveys/list.html",
@@ -66,12 +61,36 @@ def list_sites() -> Any:
         total=total,
         page=page,
         page_size=PAGE_SIZE,
-        status=status,
-        query=query,
+        chosen=chosen,
+        args=chosen.query_args(),
         statuses=list(ReviewStatus),
+        tiers=TIERS,
+        sorts=list(SORTS),
         places=municipality_names(),
+        surveyed_places=_surveyed_places(scoped),
+        prefectures=_prefectures_in(scoped),
         can_create=current_scope().can_create,
     )
+
+
+def _surveyed_places(scoped: Any) -> list[str]:
+    """Municipality codes that have sites the user may see (the municipality filter's options)."""
+    codes = (
+        select(Site.municipality_code)
+        .distinct()
+        .where(Site.id.in_(scoped.with_only_columns(Site.id)))
+    )
+    return sorted(db.session.scalars(codes))
+
+
+def _prefectures_in(scoped: Any) -> list[tuple[str, str]]:
+    names = prefecture_names()
+    codes = (
+        select(Site.prefecture_code)
+        .distinct()
+        .where(Site.id.in_(scoped.with_only_columns(Site.id)))
+    )
+    return [(code, names.get(code, code)) for code in sorted(db.session.scalars(codes))]
 
 
 def _build_form(site: Site | None = None) -> SurveyForm:

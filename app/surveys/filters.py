@@ -1,0 +1,108 @@
+"""The filters of the survey list, the map and the exports: parsed once, applied to any select().
+
+`SiteFilter.parse` takes query-string values (or CLI options) and keeps only valid ones, so a
+hand-edited URL never errors; `apply` adds the WHERE clauses. Scoping by role is separate
+(`Scope.filter`), and always applied as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select
+
+from app.surveys.models import ReviewStatus, Site
+
+TIERS = ("ready", "nearly", "invest", "insufficient")
+SORTS = {
+    "updated": Site.updated_at,
+    "score": Site.score,
+    "name": Site.name,
+    "surveyed": Site.surveyed_on,
+}
+_PREFECTURE = re.compile(r"^(0[1-9]|[1-3]\d|4[0-7])$")
+_MUNICIPALITY = re.compile(r"^\d{6}$")
+
+
+@dataclass(frozen=True)
+class SiteFilter:
+    prefecture: str = ""
+    municipality: str = ""
+    status: str = ""
+    tier: str = ""
+    surveyed_from: date | None = None
+    surveyed_to: date | None = None
+    q: str = ""
+    sort: str = "updated"
+    descending: bool = True
+
+    @classmethod
+    def parse(cls, args: Mapping[str, Any]) -> SiteFilter:
+        def text(name: str) -> str:
+            return str(args.get(name) or "").strip()
+
+        sort = text("sort")
+        return cls(
+            prefecture=text("prefecture") if _PREFECTURE.match(text("prefecture")) else "",
+            municipality=text("municipality") if _MUNICIPALITY.match(text("municipality")) else "",
+            status=text("status") if text("status") in set(ReviewStatus) else "",
+            tier=text("tier") if text("tier") in TIERS else "",
+            surveyed_from=_day(text("from")),
+            surveyed_to=_day(text("to")),
+            q=text("q")[:100],
+            sort=sort if sort in SORTS else "updated",
+            descending=text("order") != "asc",
+        )
+
+    def apply(self, stmt: Select[Any]) -> Select[Any]:
+        """Add this filter's conditions (not its order) to a select over Site."""
+        if self.prefecture:
+            stmt = stmt.where(Site.prefecture_code == self.prefecture)
+        if self.municipality:
+            stmt = stmt.where(Site.municipality_code == self.municipality)
+        if self.status:
+            stmt = stmt.where(Site.status == self.status)
+        if self.tier:
+            stmt = stmt.where(Site.tier == self.tier)
+        if self.surveyed_from:
+            stmt = stmt.where(Site.surveyed_on >= self.surveyed_from)
+        if self.surveyed_to:
+            stmt = stmt.where(Site.surveyed_on <= self.surveyed_to)
+        if self.q:
+            stmt = stmt.where(Site.name.contains(self.q, autoescape=True))
+        return stmt
+
+    def ordered(self, stmt: Select[Any]) -> Select[Any]:
+        column = SORTS[self.sort]
+        key = column.desc().nulls_last() if self.descending else column.asc().nulls_last()
+        tiebreak = Site.id.desc() if self.descending else Site.id.asc()
+        return stmt.order_by(key, tiebreak)
+
+    def query_args(self) -> dict[str, str]:
+        """The non-default values as query-string arguments (for links that keep the filter)."""
+        defaults = asdict(SiteFilter())
+        names = {"surveyed_from": "from", "surveyed_to": "to", "descending": "order"}
+        out: dict[str, str] = {}
+        for key, value in asdict(self).items():
+            if value == defaults[key]:
+                continue
+            if key == "descending":
+                out["order"] = "desc" if value else "asc"
+            else:
+                out[names.get(key, key)] = value.isoformat() if isinstance(value, date) else value
+        return out
+
+    def describe(self) -> dict[str, str]:
+        """The filter as plain text (for an export's metadata sheet)."""
+        return self.query_args()
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
