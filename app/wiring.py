@@ -55,12 +55,21 @@ def _migrations_dir() -> Path:
 def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
+    from app.dashboard.views import bp as dashboard_bp
     from app.locations.views import bp as locations_bp
     from app.photos.views import bp as photos_bp
     from app.review.views import bp as review_bp
     from app.surveys.views import bp as surveys_bp
 
-    for blueprint in (accounts_bp, surveys_bp, review_bp, photos_bp, locations_bp, api_bp):
+    for blueprint in (
+        accounts_bp,
+        surveys_bp,
+        review_bp,
+        dashboard_bp,
+        photos_bp,
+        locations_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
 

@@ -53,7 +53,7 @@ def municipality_names() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def prefecture_names() -> dict[str, str]:
     """Code -> name ('30' -> '和歌山県'); cached per process."""
-    return dict(db.session.execute(select(Prefecture.code, Prefecture.name)).tuples().all())
+    return dict(db.session.execute(select(Prefecture.code, Prefecture.name)).all())
 
 
 def municipality_exists(code: str) -> bool:

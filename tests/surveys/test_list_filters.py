@@ -77,7 +77,7 @@ def test_each_filter_selects_exactly_its_sites(client, make_user, login, sites):
     assert _names(client, status="submitted") == ["拠点b"]
     assert _names(client, **{"from": "2026-11-15", "to": "2026-11-20"}) == ["拠点b", "拠点c"]
     assert _names(client, q="拠点c") == ["拠点c"]
-    tiers = dict(db.session.execute(select(Site.name, Site.tier)).tuples().all())
+    tiers = dict(db.session.execute(select(Site.name, Site.tier)).all())
     assert set(tiers.values()) <= {"ready", "nearly", "invest", "insufficient"}
     assert len(set(tiers.values())) >= 2, tiers  # the filter must have something to tell apart
     for tier in ("ready", "nearly", "invest", "insufficient"):
@@ -93,7 +93,7 @@ def test_a_reviewer_filters_inside_their_prefecture_only(client, make_user, logi
 def test_sort_by_score_and_pagination_keep_the_filter(client, make_user, login, sites, monkeypatch):
     login(make_user("admin", None, None))
     page = client.get("/surveys", query_string={"sort": "score", "order": "asc"}).text
-    scores = dict(db.session.execute(select(Site.name, Site.score)).tuples().all())
+    scores = dict(db.session.execute(select(Site.name, Site.score)).all())
     shown = [n for n in sorted(scores, key=lambda n: page.index(f">{n}</a>"))]
     assert shown == sorted(scores, key=lambda n: (scores[n], 0))
     monkeypatch.setattr("app.surveys.views.PAGE_SIZE", 2)
