@@ -1,0 +1,1 @@
+"""Dashboard: map and summary (being written)."""
