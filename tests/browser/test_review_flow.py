@@ -1,0 +1,71 @@
+"""Review in a real browser: send back with a comment, the surveyor fixes and resubmits, approve."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.browser.conftest import Problems
+from tests.factories import scored_survey_post
+
+COMMENT = "外観と入口の写真を追加してください。"
+
+
+def _decide(page: Page, action: str, comment: str = "") -> None:
+    page.locator("label", has=page.locator(f"input[name=action][value={action}]")).click()
+    if comment:
+        page.fill("#comment", comment)
+    page.get_by_role("button", name="判定を保存").click()
+
+
+@pytest.mark.browser
+def test_send_back_fix_resubmit_and_approve(
+    client: Any,
+    login: Callable[[Any], Any],
+    make_user: Callable[..., Any],
+    new_context: Callable[..., BrowserContext],
+    sign_in: Callable[[Page, Any], None],
+    console_problems: Problems,
+) -> None:
+    surveyor = make_user("surveyor", "304018")
+    reviewer = make_user("reviewer", None, "30")
+    login(surveyor)
+    post = scored_survey_post(name="差し戻しテスト拠点", intent="submit")
+    assert client.post("/surveys/new", data=post).status_code == 302
+    client.post("/logout")
+    site_url = f"/surveys/{post['uuid']}"
+    console_problems.expect_document_status(f"{site_url}/review", 422)
+
+    review = new_context().new_page()
+    sign_in(review, reviewer)
+    review.goto("/surveys?status=submitted")
+    review.get_by_role("link", name="差し戻しテスト拠点").click()
+    expect(review).to_have_url(re.compile(re.escape(site_url) + "$"))
+    expect(review.locator("#score .tier")).to_be_visible()
+    _decide(review, "request_changes")  # no comment: refused, with the reason at the field
+    expect(review.locator("#comment-errors")).to_be_visible()
+    _decide(review, "request_changes", COMMENT)
+    expect(review.locator(".flash-success")).to_contain_text("要修正")
+
+    field = new_context().new_page()
+    sign_in(field, surveyor)
+    field.goto(site_url)
+    expect(field.locator("#review-comment")).to_contain_text(COMMENT)
+    field.get_by_role("link", name="編集").click()
+    field.fill("#desk_lux", "650")
+    field.get_by_role("button", name="審査に提出").click()
+    expect(field).to_have_url(re.compile(re.escape(site_url) + "$"))
+    expect(field.locator(".summary .status")).to_have_text("提出済み")
+
+    review.goto(site_url)
+    _decide(review, "approve")
+    expect(review.locator(".summary .status")).to_have_text("承認済み")
+    review.goto(site_url + "/history")
+    rows = review.locator("table.runs").first.locator("tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.first).to_contain_text("承認済み")
+    expect(review.locator("#revision-2")).to_contain_text("650")
