@@ -19,9 +19,18 @@ from app.timeutil import utcnow
 
 
 def register(app: Flask) -> None:
+    from app.review.cli import rescore_command
     from app.station.cli import sync_cli
 
-    for command in (init_db, seed_demo, create_user, create_token, revoke_token, sync_cli):
+    for command in (
+        init_db,
+        seed_demo,
+        create_user,
+        create_token,
+        revoke_token,
+        sync_cli,
+        rescore_command,
+    ):
         app.cli.add_command(command)
 
 

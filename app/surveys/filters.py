@@ -37,6 +37,7 @@ class SiteFilter:
     surveyed_from: date | None = None
     surveyed_to: date | None = None
     q: str = ""
+    rubric: str = ""  # the rubric version a site's stored score used ("none": never scored)
     sort: str = "updated"
     descending: bool = True
 
@@ -54,6 +55,7 @@ class SiteFilter:
             surveyed_from=_day(text("from")),
             surveyed_to=_day(text("to")),
             q=text("q")[:100],
+            rubric=text("rubric")[:40],
             sort=sort if sort in SORTS else "updated",
             descending=text("order") != "asc",
         )
@@ -74,6 +76,10 @@ class SiteFilter:
             stmt = stmt.where(Site.surveyed_on <= self.surveyed_to)
         if self.q:
             stmt = stmt.where(Site.name.contains(self.q, autoescape=True))
+        if self.rubric == "none":
+            stmt = stmt.where(Site.rubric_version.is_(None))
+        elif self.rubric:
+            stmt = stmt.where(Site.rubric_version == self.rubric)
         return stmt
 
     def ordered(self, stmt: Select[Any]) -> Select[Any]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.photos.uploads import store_uploads
 from app.regions.service import municipality_names, prefecture_names
+from app.review.rescore import versions
 from app.surveys.access import current_scope, editable_site, municipality_problem, visible_site
 from app.surveys.filters import SORTS, TIERS, SiteFilter
 from app.surveys.models import ReviewStatus, Site
@@ -70,6 +71,8 @@ def list_sites() -> Any:
         surveyed_places=_surveyed_places(scoped),
         prefectures=_prefectures_in(scoped),
         can_create=current_scope().can_create,
+        rubric_versions=versions() if current_scope().sees_everything else [],
+        current_rubric=current_app.extensions["rubric"].version,
     )
 
 

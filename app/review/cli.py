@@ -1,0 +1,26 @@
+"""`flask --app app rescore`: rescore stored sites with the configured rubric."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+
+from app.review.rescore import rescore, versions
+
+
+@click.command("rescore")
+@click.option("--stale", is_flag=True, help="Only sites scored with another rubric version.")
+def rescore_command(stale: bool) -> None:
+    """Rescore every site (or the stale ones) with the rubric in RUBRIC_PATH."""
+    rubric = current_app.extensions["rubric"]
+    started = time.perf_counter()
+    report = rescore(rubric, stale_only=stale, progress=lambda n: click.echo(f"  {n:,} scored"))
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"Rescored {report.scored:,} sites with {rubric.version} in {seconds:.1f} s"
+        + (f" ({report.skipped} changed meanwhile, kept their own score)" if report.skipped else "")
+    )
+    for version, count in versions():
+        click.echo(f"  {version or '(not scored)'}: {count:,}")
