@@ -211,6 +211,8 @@ def openapi_document() -> dict[str, Any]:
                         "status": {"type": "string"},
                         "comment": {"type": "string"},
                         "changed_at": {"type": "string"},
+                        "score": _nullable({"type": "number"}),
+                        "tier": _nullable({"type": "string"}),
                     },
                 },
             },

@@ -118,7 +118,8 @@ def changes() -> Any:
     if not 0 <= since < 2**63:
         raise ApiError(400, "bad_cursor", "since must be a cursor returned by this feed.")
     scope = Scope.of(current_user)
-    stmt = select(SiteChange, Site.uuid).join(Site).where(SiteChange.id > since)
+    stmt = select(SiteChange, Site.uuid, Site.score, Site.tier).join(Site)
+    stmt = stmt.where(SiteChange.id > since)
     stmt = scope.filter(stmt, SiteChange.municipality_code)
     rows = db.session.execute(stmt.order_by(SiteChange.id).limit(CHANGES_PAGE)).all()
     items = [
@@ -130,8 +131,10 @@ def changes() -> Any:
             "status": change.status,
             "comment": change.comment,
             "changed_at": change.created_at.isoformat(),
+            "score": score,  # the site's current readiness score and tier
+            "tier": tier,
         }
-        for change, site_uuid in rows
+        for change, site_uuid, score, tier in rows
     ]
     next_cursor = items[-1]["cursor"] if items else since
     return jsonify(changes=items, next=next_cursor, more=len(items) == CHANGES_PAGE)

@@ -85,7 +85,10 @@ def test_changes_feed_shows_what_the_caller_may_see_oldest_first(client, bearer)
         "status": "needs_revision",
         "comment": "座席数を確認してください",
         "changed_at": None,
+        "score": site.score,
+        "tier": site.tier,
     }
+    assert site.tier is not None and site.score is not None
     later = client.get(f"/api/v1/sync/changes?since={feed['next']}", headers=shirahama).get_json()
     assert later["changes"] == [] and later["next"] == feed["next"]
     admin = client.get("/api/v1/sync/changes", headers=bearer("admin", None)).get_json()
