@@ -225,9 +225,10 @@ def main() -> None:
             "SECRET_KEY": "bench",
             "WSS_ENV": "production",
         }
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
         server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(args.workers)]
-            + ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "app.wsgi:app"],
+            [gunicorn, "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}"]
+            + ["--log-level", "warning", "app.wsgi:app"],
             cwd=ROOT,
             env=env,
         )
