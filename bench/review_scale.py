@@ -226,9 +226,9 @@ def main() -> None:
             "WSS_ENV": "production",
         }
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        command = [gunicorn, "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}"]
         server = subprocess.Popen(
-            [gunicorn, "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}"]
-            + ["--log-level", "warning", "app.wsgi:app"],
+            [*command, "--log-level", "warning", "app.wsgi:app"],
             cwd=ROOT,
             env=env,
         )
