@@ -8,8 +8,9 @@ result.to_dict()                  # JSON-ready; SiteScore.from_dict() reads it b
 from app.scoring.connectivity import ConnectivitySummary, summarize_runs
 from app.scoring.engine import score_site
 from app.scoring.model import Rubric
-from app.scoring.result import CategoryScore, FieldScore, GateResult, SiteScore
+from app.scoring.result import CategoryScore, FieldScore, GateResult
 from app.scoring.rubric import DEFAULT_PATH, RubricError, load_rubric, parse_rubric
+from app.scoring.sitescore import SiteScore
 
 __all__ = [
     "DEFAULT_PATH",

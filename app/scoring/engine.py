@@ -1,135 +1,44 @@
-"""Score a site document against a rubric: category scores, total, gates, cap and tier."""
+"""Score a site document against a rubric: category scores, total, gates, cap and tier.
+
+The rubric is compiled once (Rubric.plan); a site is read once into plain values
+(app.scoring.reading) and scored in integers. The texts (reasons, the value shown) and the
+per-field objects are built only when they are asked for (app.scoring.explain).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import Any
 
-from app.scoring.gates import evaluate_gate
-from app.scoring.model import Cap, Category, Rubric
-from app.scoring.result import CategoryScore, FieldScore, GateResult, SiteScore
+from app.scoring.explain import Computed
+from app.scoring.model import Rubric
+from app.scoring.reading import read_site
 from app.scoring.rubric import load_rubric
-from app.scoring.rules import evaluate_rule
-from app.scoring.site import SiteView
-from app.scoring.texts import labelled
-from app.scoring.values import floor_tenth, fmt
+from app.scoring.scorers import MISSING
+from app.scoring.sitescore import SiteScore
+from app.scoring.tiers import decide_tier
 
-Reasons = tuple[list[str], list[str]]  # (ja, en)
+__all__ = ["decide_tier", "score_site"]
 
 
 def score_site(doc: Mapping[str, Any], rubric: Rubric | None = None) -> SiteScore:
     """Score one site document (plain data as the app produces it); pure and deterministic."""
     rubric = load_rubric() if rubric is None else rubric
-    site = SiteView.of(doc)
-    fields = tuple(evaluate_rule(rule, site) for rule in rubric.rules)
-    categories = tuple(_category(rubric, c, fields) for c in rubric.categories)
-    total = sum((c.score_exact for c in categories), Fraction(0))
-    gates = tuple(evaluate_gate(gate, site) for gate in rubric.gates)
-    cap = _cap_reason(rubric.cap, site)
-    missing = sum(1 for f in fields if f.missing)
-    tier, (ja, en) = decide_tier(rubric, total, categories, gates, cap, missing, len(fields))
-    return SiteScore(
-        rubric_version=rubric.version,
-        total_exact=total,
-        tier=tier,
-        tier_label_ja=rubric.tiers.label(tier, "ja"),
-        tier_label_en=rubric.tiers.label(tier, "en"),
-        tier_reason_ja="、".join(ja),
-        tier_reason_en="; ".join(en),
-        capped=cap is not None,
-        missing_count=missing,
-        scored_count=len(fields),
-        gates=gates,
-        categories=categories,
-        fields=fields,
-        connectivity=site.runs,
+    plan = rubric.plan
+    values, runs = read_site(doc, plan.reads)
+    points = [score(values) for score in plan.scorers]
+    statuses = tuple(gate.status(values) for gate in plan.gates)
+    capped = bool(plan.capped(values))
+    missing = points.count(MISSING) - sum(1 for i in plan.optional if points[i] == MISSING)
+    scored = [p if p > 0 else 0 for p in points]
+    if (slices := plan.category_slices) is not None:
+        category_points = [sum(scored[part]) for part in slices]
+    else:
+        category_points = [sum([scored[i] for i in c.rules]) for c in plan.categories]
+    total_num = sum(
+        p * category.total_num for p, category in zip(category_points, plan.categories, strict=True)
     )
-
-
-def _category(rubric: Rubric, category: Category, fields: tuple[FieldScore, ...]) -> CategoryScore:
-    points = sum((f.points for f in fields if f.category == category.code), Fraction(0))
-    maximum = rubric.category_max(category.code)
-    score = points / maximum * category.weight
-    return CategoryScore(
-        category.code, category.label_ja, category.label_en, category.weight, points, maximum, score
-    )
-
-
-def _cap_reason(cap: Cap, site: SiteView) -> tuple[str, str] | None:
-    """Why the no-doctor cap applies (ja, en), or None when it does not (or is unknown)."""
-    value = site.number(cap.input)
-    if value is None or value <= cap.above:
-        return None
-    ja, en = labelled(cap.input, value, ">", cap.above)
-    return f"{cap.label_ja} ({ja})", f"{cap.label_en} ({en})"
-
-
-def decide_tier(
-    rubric: Rubric,
-    total: Fraction,
-    categories: tuple[CategoryScore, ...],
-    gates: tuple[GateResult, ...],
-    cap: tuple[str, str] | None,
-    missing: int,
-    scored: int,
-) -> tuple[str, Reasons]:
-    """The tier code and why, in the rubric's order (missing data is decided first)."""
-    tiers, shown = rubric.tiers, fmt(floor_tenth(total))
-    fraction = Fraction(missing, scored or 1)
-    if fraction > tiers.max_missing_fraction:
-        limit, pct = fmt(tiers.max_missing_fraction * 100), f"{float(fraction * 100):.1f}"
-        return "insufficient", (
-            [f"未入力 {missing}/{scored} 項目 ({pct}%) が上限 {limit}% を超過"],
-            [f"{missing} of {scored} scored items not recorded ({pct} %), more than {limit} %"],
-        )
-    failed = [g.code for g in gates if g.status == "fail"]
-    low = total < tiers.nearly_min_score
-    if failed or low:
-        ja, en = [], []
-        if failed:
-            ja.append(f"必須条件 {'・'.join(failed)} 不合格")
-            en.append(f"gate {', '.join(failed)} failed")
-        if low:
-            ja.append(f"スコア {shown} < {fmt(tiers.nearly_min_score)}")
-            en.append(f"score {shown} < {fmt(tiers.nearly_min_score)}")
-        return "invest", (ja, en)
-    unknown = [g.code for g in gates if g.status == "unknown"]
-    if unknown:
-        codes = ", ".join(unknown)
-        return "insufficient", (
-            [f"必須条件 {'・'.join(unknown)} のデータ不足"],
-            [f"gate {codes} lacks data"],
-        )
-    return _ready_or_nearly(rubric, total, shown, categories, cap)
-
-
-def _ready_or_nearly(
-    rubric: Rubric,
-    total: Fraction,
-    shown: str,
-    categories: tuple[CategoryScore, ...],
-    cap: tuple[str, str] | None,
-) -> tuple[str, Reasons]:
-    tiers = rubric.tiers
-    weak = [c for c in categories if c.score_exact < tiers.category_min_share * c.weight]
-    if total >= tiers.ready_min_score and cap is None and not weak:
-        at = fmt(tiers.ready_min_score)
-        return "ready", (
-            [f"スコア {shown} ≥ {at}、必須条件すべて合格"],
-            [f"score {shown} >= {at}, all gates passed"],
-        )
-    ja, en = [], []
-    if total < tiers.ready_min_score:
-        ja.append(f"スコア {shown} < {fmt(tiers.ready_min_score)}")
-        en.append(f"score {shown} < {fmt(tiers.ready_min_score)}")
-    if cap is not None:
-        ja.append(cap[0])
-        en.append(cap[1])
-    share = fmt(tiers.category_min_share * 100)
-    for c in weak:
-        ja.append(f"{c.label_ja} {fmt(c.score_exact)}/{fmt(c.weight)} が重みの{share}%未満")
-        en.append(
-            f"{c.label_en} {fmt(c.score_exact)}/{fmt(c.weight)} below {share} % of its weight"
-        )
-    return "nearly", (ja, en)
+    tier = plan.tier(total_num, category_points, statuses, capped, missing)
+    parts = Computed(plan, values, runs, points, statuses, category_points, total_num, missing)
+    counts = (missing, len(points))
+    return SiteScore.computed(rubric.version, tier, plan.labels[tier], capped, counts, runs, parts)

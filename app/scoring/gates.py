@@ -16,6 +16,16 @@ Check = tuple[bool | None, str, str]  # (holds, ja, en); None = no data
 
 def evaluate_gate(gate: Gate, site: SiteView) -> GateResult:
     """Fail if any check fails; otherwise unknown if any check lacks data; otherwise pass."""
+    status, (reason_ja, reason_en) = _evaluate(gate, site)
+    return GateResult(gate.code, gate.label_ja, gate.label_en, status, reason_ja, reason_en)
+
+
+def gate_reasons(gate: Gate, site: SiteView) -> tuple[str, str]:
+    """evaluate_gate(gate, site)'s (reason_ja, reason_en)."""
+    return _evaluate(gate, site)[1]
+
+
+def _evaluate(gate: Gate, site: SiteView) -> tuple[GateStatus, tuple[str, str]]:
     checks = [_condition(c, site) for c in gate.conditions]
     checks += [_yes(name, site) for name in gate.yes]
     if gate.hours is not None:
@@ -27,7 +37,7 @@ def evaluate_gate(gate: Gate, site: SiteView) -> GateResult:
     en = {"pass": "passed", "fail": "failed", "unknown": "lacks data"}[status]
     reason_ja = f"{gate.code} {gate.label_ja}: {ja} ({'、'.join(c[1] for c in shown)})"
     reason_en = f"{gate.code} {gate.label_en}: {en} ({'; '.join(c[2] for c in shown)})"
-    return GateResult(gate.code, gate.label_ja, gate.label_en, status, reason_ja, reason_en)
+    return status, (reason_ja, reason_en)
 
 
 def _combine(checks: list[Check]) -> tuple[GateStatus, list[Check]]:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from app.scoring.plan import Plan
 
 Op = Literal[">=", ">", "<=", "<"]
 OPS: tuple[Op, ...] = (">=", ">", "<=", "<")
@@ -37,7 +41,7 @@ class Ladder:
     op: Op
     steps: tuple[Step, ...]
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return max(step.points for step in self.steps)
 
@@ -57,7 +61,7 @@ class StepsRule:
     input: str
     ladder: Ladder
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return self.ladder.max_points
 
@@ -69,7 +73,7 @@ class RatioRule:
     ladder: Ladder
     count: Ladder | None
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return max(self.ladder.max_points, self.count.max_points if self.count else Fraction(0))
 
@@ -79,7 +83,7 @@ class YesRule:
     inputs: tuple[str, ...]
     points: Fraction
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return self.points * len(self.inputs)
 
@@ -89,7 +93,7 @@ class ChoiceRule:
     input: str
     points: tuple[tuple[str, Fraction], ...]
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return max(points for _, points in self.points)
 
@@ -106,7 +110,7 @@ class SetRule:
     points: Fraction
     require_all: bool
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return self.points
 
@@ -118,7 +122,7 @@ class CarriersRule:
     bars_at: Fraction
     ladder: Ladder
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return self.ladder.max_points
 
@@ -139,7 +143,7 @@ class HoursRule:
     extended_days: Fraction
     extended_points: Fraction
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return self.weekday_points + self.extended_points
 
@@ -156,7 +160,7 @@ class WithinRule:
     ranges: tuple[Range, ...]
     points: Fraction
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return self.points
 
@@ -171,11 +175,11 @@ class Option:
 class AlternativesRule:
     options: tuple[Option, ...]
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return max(option.points for option in self.options)
 
-    @property
+    @cached_property
     def inputs(self) -> tuple[str, ...]:
         names = (c.input for option in self.options for c in option.any)
         return tuple(dict.fromkeys(names))
@@ -204,7 +208,7 @@ class Rule:
     optional: bool
     spec: Spec
 
-    @property
+    @cached_property
     def max_points(self) -> Fraction:
         return self.spec.max_points
 
@@ -271,4 +275,23 @@ class Rubric:
 
     def category_max(self, code: str) -> Fraction:
         """A category's maximum: the sum of its rules' maxima."""
-        return sum((r.max_points for r in self.rules if r.category == code), Fraction(0))
+        return self.category_maxima.get(code, Fraction(0))
+
+    @cached_property
+    def category_maxima(self) -> dict[str, Fraction]:
+        """Each category's maximum, computed once (the rubric is frozen)."""
+        maxima = {c.code: Fraction(0) for c in self.categories}
+        for rule in self.rules:
+            maxima[rule.category] = maxima.get(rule.category, Fraction(0)) + rule.max_points
+        return maxima
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled and copied without what is cached (the compiled plan holds functions)."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The rubric compiled for fast scoring, built on first use and kept."""
+        from app.scoring.plan import compile_rubric  # plan imports this module
+
+        return compile_rubric(self)

@@ -1,23 +1,71 @@
-"""A site's score as frozen dataclasses, and its JSON-ready dict (stored and sent by the API)."""
+"""A site's score, and its JSON-ready dicts: to_dict() with the reasons (shown to people; the
+API sends it) and to_summary_dict() without them (what is stored for every site).
+
+A score computed by score_site writes no text until asked: the reasons of a field or gate, the
+tier's reasons, and the per-field and per-category objects are filled in on first access. The
+classes behave as frozen dataclasses (immutable, compared and hashed by their fields).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from app.scoring.connectivity import ConnectivitySummary
+from app.scoring.frozen import Frozen
 from app.scoring.values import floor_1dp, points_in, points_out
 
 GateStatus = Literal["pass", "fail", "unknown"]
 GATE_STATUSES: tuple[GateStatus, ...] = ("pass", "fail", "unknown")
+Reasons = tuple[str, str]  # (ja, en)
+Explain = Callable[[], Reasons]
 
 
-@dataclass(frozen=True)
-class FieldScore:
+def _reasons(ja: str | None, en: str | None, explain: Explain | None) -> Reasons | None:
+    if explain is not None:
+        return None
+    if ja is None or en is None:
+        raise TypeError("give reason_ja and reason_en, or explain")
+    return ja, en
+
+
+def _explained(result: FieldScore | GateResult) -> Reasons:
+    assert result._explain is not None
+    reasons = result._explain()
+    result._set("_reasons", reasons)
+    return reasons
+
+
+class FieldScore(Frozen):
     """One scored rule of the rubric, as applied to the site."""
 
+    __slots__ = (
+        "_explain",
+        "_reasons",
+        "category",
+        "code",
+        "label_en",
+        "label_ja",
+        "max_points",
+        "missing",
+        "points",
+        "value",
+    )
+    FIELDS = (
+        "category",
+        "code",
+        "label_ja",
+        "label_en",
+        "value",
+        "points",
+        "max_points",
+        "missing",
+        "reason_ja",
+        "reason_en",
+    )
+    _reasons: Reasons | None
+    _explain: Explain | None
     category: str
     code: str
     label_ja: str
@@ -26,10 +74,48 @@ class FieldScore:
     points: Fraction
     max_points: Fraction
     missing: bool
-    reason_ja: str
-    reason_en: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def __init__(
+        self,
+        category: str,
+        code: str,
+        label_ja: str,
+        label_en: str,
+        value: str | None,
+        points: Fraction,
+        max_points: Fraction,
+        missing: bool,
+        reason_ja: str | None = None,
+        reason_en: str | None = None,
+        *,
+        explain: Explain | None = None,
+    ) -> None:
+        put = object.__setattr__  # frozen: Frozen.__setattr__ refuses
+        put(self, "category", category)
+        put(self, "code", code)
+        put(self, "label_ja", label_ja)
+        put(self, "label_en", label_en)
+        put(self, "value", value)
+        put(self, "points", points)
+        put(self, "max_points", max_points)
+        put(self, "missing", missing)
+        put(self, "_reasons", _reasons(reason_ja, reason_en, explain))
+        put(self, "_explain", explain)
+
+    def reasons(self) -> Reasons:
+        """(reason_ja, reason_en), written on first access."""
+        return self._reasons or _explained(self)
+
+    @property
+    def reason_ja(self) -> str:
+        return self.reasons()[0]
+
+    @property
+    def reason_en(self) -> str:
+        return self.reasons()[1]
+
+    def to_summary_dict(self) -> dict[str, Any]:
+        """to_dict() without the reasons."""
         return {
             "category": self.category,
             "code": self.code,
@@ -39,9 +125,11 @@ class FieldScore:
             "points": points_out(self.points),
             "max_points": points_out(self.max_points),
             "missing": self.missing,
-            "reason_ja": self.reason_ja,
-            "reason_en": self.reason_en,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        ja, en = self.reasons()
+        return self.to_summary_dict() | {"reason_ja": ja, "reason_en": en}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> FieldScore:
@@ -83,24 +171,59 @@ class CategoryScore:
         return cls(d["code"], d["label_ja"], d["label_en"], weight, points, maximum, exact)
 
 
-@dataclass(frozen=True)
-class GateResult:
+class GateResult(Frozen):
+    __slots__ = ("_explain", "_reasons", "code", "label_en", "label_ja", "status")
+    FIELDS = ("code", "label_ja", "label_en", "status", "reason_ja", "reason_en")
+    _reasons: Reasons | None
+    _explain: Explain | None
     code: str
     label_ja: str
     label_en: str
     status: GateStatus
-    reason_ja: str
-    reason_en: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def __init__(
+        self,
+        code: str,
+        label_ja: str,
+        label_en: str,
+        status: GateStatus,
+        reason_ja: str | None = None,
+        reason_en: str | None = None,
+        *,
+        explain: Explain | None = None,
+    ) -> None:
+        put = object.__setattr__  # frozen: Frozen.__setattr__ refuses
+        put(self, "code", code)
+        put(self, "label_ja", label_ja)
+        put(self, "label_en", label_en)
+        put(self, "status", status)
+        put(self, "_reasons", _reasons(reason_ja, reason_en, explain))
+        put(self, "_explain", explain)
+
+    def reasons(self) -> Reasons:
+        """(reason_ja, reason_en), written on first access."""
+        return self._reasons or _explained(self)
+
+    @property
+    def reason_ja(self) -> str:
+        return self.reasons()[0]
+
+    @property
+    def reason_en(self) -> str:
+        return self.reasons()[1]
+
+    def to_summary_dict(self) -> dict[str, Any]:
+        """to_dict() without the reasons."""
         return {
             "code": self.code,
             "label_ja": self.label_ja,
             "label_en": self.label_en,
             "status": self.status,
-            "reason_ja": self.reason_ja,
-            "reason_en": self.reason_en,
         }
+
+    def to_dict(self) -> dict[str, Any]:
+        ja, en = self.reasons()
+        return self.to_summary_dict() | {"reason_ja": ja, "reason_en": en}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> GateResult:
@@ -108,77 +231,22 @@ class GateResult:
         return cls(d["code"], d["label_ja"], d["label_en"], status, d["reason_ja"], d["reason_en"])
 
 
-@dataclass(frozen=True)
-class SiteScore:
-    rubric_version: str
-    total_exact: Fraction  # sum of the category scores, 0-100
-    tier: str  # ready / nearly / invest / insufficient
-    tier_label_ja: str
-    tier_label_en: str
-    tier_reason_ja: str
-    tier_reason_en: str
-    capped: bool  # no-doctor area: "nearly" at most
-    missing_count: int
-    scored_count: int
-    gates: tuple[GateResult, ...]
-    categories: tuple[CategoryScore, ...]
-    fields: tuple[FieldScore, ...]
-    connectivity: ConnectivitySummary
+class ScoreParts(Protocol):
+    """What a computed score fills in on demand (app.scoring.explain.Computed)."""
 
-    @property
-    def total(self) -> float:
-        """The score to show: one decimal, rounded down."""
-        return floor_1dp(self.total_exact)
+    def total(self) -> float: ...
+    def total_exact(self) -> Fraction: ...
+    def tier_reasons(self) -> Reasons: ...
+    def gates(self) -> tuple[GateResult, ...]: ...
+    def categories(self) -> tuple[CategoryScore, ...]: ...
+    def fields(self) -> tuple[FieldScore, ...]: ...
+    def summary(self) -> dict[str, Any]: ...  # total_exact, gates, categories and fields
 
-    @property
-    def missing_fraction(self) -> Fraction:
-        return Fraction(self.missing_count, self.scored_count or 1)
 
-    def gate(self, code: str) -> GateResult:
-        return next(g for g in self.gates if g.code == code)
+def __getattr__(name: str) -> Any:
+    """SiteScore lives in app.scoring.sitescore; it is still importable from here."""
+    if name == "SiteScore":
+        from app.scoring.sitescore import SiteScore  # sitescore imports this module
 
-    def category(self, code: str) -> CategoryScore:
-        return next(c for c in self.categories if c.code == code)
-
-    def field(self, code: str) -> FieldScore:
-        return next(f for f in self.fields if f.code == code)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data; from_dict() reads it back."""
-        return {
-            "rubric_version": self.rubric_version,
-            "total": self.total,
-            "total_exact": str(self.total_exact),
-            "tier": self.tier,
-            "tier_label_ja": self.tier_label_ja,
-            "tier_label_en": self.tier_label_en,
-            "tier_reason_ja": self.tier_reason_ja,
-            "tier_reason_en": self.tier_reason_en,
-            "capped": self.capped,
-            "missing_count": self.missing_count,
-            "scored_count": self.scored_count,
-            "missing_fraction": round(float(self.missing_fraction), 4),
-            "gates": [g.to_dict() for g in self.gates],
-            "categories": [c.to_dict() for c in self.categories],
-            "fields": [f.to_dict() for f in self.fields],
-            "connectivity": self.connectivity.to_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> SiteScore:
-        return cls(
-            rubric_version=d["rubric_version"],
-            total_exact=Fraction(str(d["total_exact"])),
-            tier=d["tier"],
-            tier_label_ja=d["tier_label_ja"],
-            tier_label_en=d["tier_label_en"],
-            tier_reason_ja=d["tier_reason_ja"],
-            tier_reason_en=d["tier_reason_en"],
-            capped=bool(d["capped"]),
-            missing_count=int(d["missing_count"]),
-            scored_count=int(d["scored_count"]),
-            gates=tuple(GateResult.from_dict(g) for g in d["gates"]),
-            categories=tuple(CategoryScore.from_dict(c) for c in d["categories"]),
-            fields=tuple(FieldScore.from_dict(f) for f in d["fields"]),
-            connectivity=ConnectivitySummary.from_dict(d["connectivity"]),
-        )
+        return SiteScore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -51,11 +51,7 @@ def missing(ja_detail: str = "", en_detail: str = "") -> Outcome:
 def evaluate_rule(rule: Rule, site: SiteView) -> FieldScore:
     """Score one rule; a missing input scores 0 (an optional rule is never counted missing)."""
     outcome = EVALUATORS[type(rule.spec)](rule.spec, site)
-    ja, en = f"{rule.label_ja}: {outcome.ja}", f"{rule.label_en}: {outcome.en}"
-    if outcome.missing and rule.optional:
-        ja, en = f"{ja}(任意、{points_ja(ZERO)})", f"{en} (optional, {points_en(ZERO)})"
-    elif not outcome.missing:
-        ja, en = f"{ja} → {points_ja(outcome.points)}", f"{en} → {points_en(outcome.points)}"
+    ja, en = _reasons(rule, outcome)
     return FieldScore(
         category=rule.category,
         code=rule.code,
@@ -68,6 +64,20 @@ def evaluate_rule(rule: Rule, site: SiteView) -> FieldScore:
         reason_ja=ja,
         reason_en=en,
     )
+
+
+def rule_reasons(rule: Rule, site: SiteView) -> tuple[str, str]:
+    """evaluate_rule(rule, site)'s (reason_ja, reason_en)."""
+    return _reasons(rule, EVALUATORS[type(rule.spec)](rule.spec, site))
+
+
+def _reasons(rule: Rule, outcome: Outcome) -> tuple[str, str]:
+    ja, en = f"{rule.label_ja}: {outcome.ja}", f"{rule.label_en}: {outcome.en}"
+    if outcome.missing and rule.optional:
+        return f"{ja}(任意、{points_ja(ZERO)})", f"{en} (optional, {points_en(ZERO)})"
+    if not outcome.missing:
+        return f"{ja} → {points_ja(outcome.points)}", f"{en} → {points_en(outcome.points)}"
+    return ja, en
 
 
 def _on_ladder(ladder: Ladder, value: Fraction, texts: Texts, text: str) -> Outcome:
