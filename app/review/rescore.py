@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, update
+from flask import current_app
+from sqlalchemy import and_, func, select
 
 from app.extensions import db
 from app.review.scores import score_columns
@@ -54,7 +55,7 @@ def rescore(
     after_id = 0
     while rows := _page(after_id, stale_only, rubric.version):
         batch = [
-            {"b_id": site_id, "b_revision": revision, **score_columns(document, rubric, now)}
+            {"id": site_id, "revision": revision, **score_columns(document, rubric, now)}
             for site_id, revision, document in rows
         ]
         _write(batch, report)
@@ -65,21 +66,12 @@ def rescore(
 
 
 def _write(batch: list[dict[str, Any]], report: RescoreReport) -> None:
-    if not batch:
-        return
-    stmt = (
-        update(Site.__table__)  # type: ignore[arg-type]
-        .where(Site.id == bindparam("b_id"), Site.revision == bindparam("b_revision"))
-        .values({name: bindparam(name) for name in batch[0] if not name.startswith("b_")})
-    )
-    result = db.session.execute(stmt, batch)
+    """One UPDATE for the batch (COPY + UPDATE ... FROM on PostgreSQL), matching id and revision."""
+    writer = current_app.extensions["row_writer"]
+    updated = writer.update(Site.__table__, ("id", "revision"), batch)
     db.session.commit()
-    updated = (
-        result.rowcount if result.rowcount is not None and result.rowcount >= 0 else len(batch)
-    )
     report.scored += updated
     report.skipped += len(batch) - updated
-    batch.clear()
 
 
 def versions() -> list[tuple[str | None, int]]:

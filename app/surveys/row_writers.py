@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON, Table, bindparam
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -15,13 +15,30 @@ from app.extensions import db
 class RowWriter(Protocol):
     def write(self, table: Table, rows: list[dict[str, Any]]) -> None: ...
 
+    def update(self, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
+        """Set the other columns of each row where all `keys` match; return rows changed."""
+        ...
+
 
 class ExecutemanyWriter:
-    """Portable: one prepared INSERT, executed for every row."""
+    """Portable: one prepared INSERT (or UPDATE), executed for every row."""
 
     def write(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if rows:
             db.session.execute(table.insert(), rows)
+
+    def update(self, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        values = [n for n in rows[0] if n not in keys]
+        stmt = (
+            table.update()
+            .where(*[table.c[k] == bindparam(f"k_{k}") for k in keys])
+            .values({n: bindparam(n) for n in values})
+        )
+        params = [{**{n: r[n] for n in values}, **{f"k_{k}": r[k] for k in keys}} for r in rows]
+        count = db.session.execute(stmt, params).rowcount  # type: ignore[attr-defined]
+        return len(rows) if count is None or count < 0 else int(count)
 
 
 class PostgresCopyWriter:
@@ -47,6 +64,46 @@ class PostgresCopyWriter:
                     copy.write_row([Jsonb(v) if is_json else _plain(v) for v, is_json in values])
         except psycopg.IntegrityError as exc:  # raised as SQLAlchemy would have raised it
             raise IntegrityError(str(statement), None, exc) from exc
+
+    def update(self, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        from psycopg import sql
+
+        names = list(rows[0])
+        batch = sql.Identifier(f"batch_{table.name}")
+        columns = sql.SQL(", ").join(map(sql.Identifier, names))
+        raw = db.session.connection().connection.driver_connection
+        with raw.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(
+                sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} AS SELECT {} FROM {} LIMIT 0").format(
+                    batch, columns, sql.Identifier(table.name)
+                )
+            )
+            cursor.execute(sql.SQL("TRUNCATE {}").format(batch))
+        self.write(_TempTable(table, f"batch_{table.name}"), rows)  # type: ignore[arg-type]
+        assign = sql.SQL(", ").join(
+            sql.SQL("{} = b.{}").format(sql.Identifier(n), sql.Identifier(n))
+            for n in names
+            if n not in keys
+        )
+        match = sql.SQL(" AND ").join(
+            sql.SQL("t.{} = b.{}").format(sql.Identifier(k), sql.Identifier(k)) for k in keys
+        )
+        statement = sql.SQL("UPDATE {} AS t SET {} FROM {} AS b WHERE {}").format(
+            sql.Identifier(table.name), assign, batch, match
+        )
+        with raw.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(statement)
+            return int(cursor.rowcount)
+
+
+class _TempTable:
+    """The columns of a real table under the name of its temporary batch table."""
+
+    def __init__(self, table: Table, name: str) -> None:
+        self.c = table.c
+        self.name = name
 
 
 def _plain(value: Any) -> Any:
