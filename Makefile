@@ -11,7 +11,7 @@ PORT ?= 5000
 
 .PHONY: install run test lint typecheck pytest translations chromium clean
 
-install: $(STAMP) translations
+install: $(STAMP) translations vendor
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,21 @@ $(STAMP): pyproject.toml
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d app/translations >/dev/null
+
+# Browser libraries from the npm registry (package-lock.json), copied to static/vendor/ (both
+# git-ignored); redone only when the lock file changes or static/vendor/ is removed.
+VENDOR_STAMP := static/vendor/.installed-stamp
+.PHONY: vendor
+vendor: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): package-lock.json package.json
+	@command -v npm >/dev/null || { echo "npm missing: run 'sudo apt-get install npm' (needed for the map)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor/leaflet static/vendor/leaflet.markercluster
+	mkdir -p static/vendor/leaflet static/vendor/leaflet.markercluster
+	cp -R node_modules/leaflet/dist/. static/vendor/leaflet/
+	cp -R node_modules/leaflet.markercluster/dist/. static/vendor/leaflet.markercluster/
+	touch $@
 
 # Debian's Chromium for the browser tests (never a browser download: see README).
 chromium:

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "GEOCODER_USER_AGENT": "workation-site-survey/0.1",
     "GEOLOCATION_ACCEPT_M": 10,
     "GEOLOCATION_WARN_M": 100,
+    "MAP_TILE_URL": "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
+    "MAP_TILE_ATTRIBUTION": '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>',
+    "DASHBOARD_CACHE_SECONDS": 30.0,
     "RUBRIC_PATH": None,  # a tuned copy of app/scoring/rubrics/*.toml; None: the bundled rubric
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -63,6 +66,9 @@ ENVIRONMENT: dict[str, type] = {
     "GEOLOCATION_ACCEPT_M": int,
     "GEOLOCATION_WARN_M": int,
     "RUBRIC_PATH": str,
+    "MAP_TILE_URL": str,
+    "MAP_TILE_ATTRIBUTION": str,
+    "DASHBOARD_CACHE_SECONDS": float,
 }
 
 

@@ -1,1 +1,1 @@
-"""Dashboard: map and summary (being written)."""
+"""Dashboard: the map of the sites coloured by readiness tier, and the summary (issue #6)."""
