@@ -49,6 +49,7 @@ def index() -> Any:
 @login_required
 def list_sites() -> Any:
     chosen = SiteFilter.parse(request.args)
+    prefectures, municipality_options = _place_options(chosen)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     scoped = current_scope().filter(select(Site), Site.municipality_code)
     stmt = chosen.apply(scoped)
@@ -68,32 +69,28 @@ def list_sites() -> Any:
         tiers=TIERS,
         sorts=list(SORTS),
         places=municipality_names(),
-        surveyed_places=_surveyed_places(scoped),
-        prefectures=_prefectures_in(scoped),
+        prefectures=prefectures,
+        surveyed_places=municipality_options,
         can_create=current_scope().can_create,
         rubric_versions=versions() if current_scope().sees_everything else [],
         current_rubric=current_app.extensions["rubric"].version,
     )
 
 
-def _surveyed_places(scoped: Any) -> list[str]:
-    """Municipality codes that have sites the user may see (the municipality filter's options)."""
-    codes = (
-        select(Site.municipality_code)
-        .distinct()
-        .where(Site.id.in_(scoped.with_only_columns(Site.id)))
-    )
-    return sorted(db.session.scalars(codes))
-
-
-def _prefectures_in(scoped: Any) -> list[tuple[str, str]]:
-    names = prefecture_names()
-    codes = (
-        select(Site.prefecture_code)
-        .distinct()
-        .where(Site.id.in_(scoped.with_only_columns(Site.id)))
-    )
-    return [(code, names.get(code, code)) for code in sorted(db.session.scalars(codes))]
+def _place_options(chosen: SiteFilter) -> tuple[list[tuple[str, str]], list[str]]:
+    """Prefectures and municipalities to offer, from the reference tables (no scan of sites):
+    the user's own prefecture, or for an admin every prefecture and, once one is chosen, its
+    municipalities."""
+    scope = current_scope()
+    prefectures = prefecture_names()
+    if scope.sees_everything:
+        offered = sorted(prefectures.items())
+        prefix = chosen.prefecture
+    else:
+        prefix = scope.municipality_code or scope.prefecture_code or ""
+        offered = [(prefix[:2], prefectures.get(prefix[:2], prefix[:2]))] if prefix else []
+    codes = sorted(c for c in municipality_names() if prefix and c.startswith(prefix))
+    return offered, codes
 
 
 def _build_form(site: Site | None = None) -> SurveyForm:
