@@ -10,55 +10,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from push_ingest import document  # noqa: E402
 
 from app.scoring import load_rubric, score_site  # noqa: E402
-from forms.catalog import AMENITY_CODES  # noqa: E402
-
-CARRIERS = ("docomo", "au", "softbank", "rakuten")
-
-
-def document(i: int) -> dict[str, Any]:
-    """The sync benchmark's document (copied from bench/push_ingest.py)."""
-    site_uuid = str(uuid.UUID(int=i + 1))
-    return {
-        "uuid": site_uuid,
-        "name": f"候補地 {i}",
-        "municipality_code": "304018",
-        "latitude": 33.6 + (i % 1000) / 10000,
-        "longitude": 135.3 + (i % 777) / 10000,
-        "location_source": "gps",
-        "location_accuracy_m": 6.0,
-        "surveyed_on": "2026-11-20",
-        "line_type": "fiber",
-        "wifi_security": "wpa3",
-        "seats": 20 + i % 30,
-        "seats_with_outlet": 20,
-        "meeting_booths": 2,
-        "weekday_open": "09:00",
-        "weekday_close": "18:00",
-        "days_per_week": 5,
-        "amenities": sorted(AMENITY_CODES),
-        "measurements": [
-            {
-                "uuid": str(uuid.UUID(int=10**9 + i * 3 + k)),
-                "method": "browser",
-                "measured_at": f"2026-11-20T{10 + 3 * k}:00:00+09:00",
-                "download_mbps": 100.0 + k,
-                "upload_mbps": 40.0,
-                "latency_ms": 15.0,
-                "jitter_ms": 2.0,
-            }
-            for k in range(3)
-        ],
-        "coverage": [{"carrier": c, "technology": "4g", "rsrp_dbm": -85} for c in CARRIERS],
-    }
 
 
 def best_us(work: Callable[[], object], count: int, repeat: int) -> float:

@@ -26,7 +26,7 @@ from sqlalchemy import Select, func, select
 from app.accounts.scope import Scope
 from app.dashboard.cache import Entry, dashboard_cache, statement_key
 from app.extensions import db
-from app.regions.service import municipality_names, prefecture_names
+from app.regions.service import municipality_names
 from app.surveys.filters import TIERS, SiteFilter
 from app.surveys.models import ReviewStatus, Site, SiteChange
 
@@ -221,23 +221,3 @@ def _speed_rows(scope: Scope, chosen: SiteFilter, names: dict[str, str]) -> list
 
 
 # ---------- the filter form ----------
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    prefectures: list[tuple[str, str]]  # (code, name) with sites the user may see
-    municipalities: list[tuple[str, str]]
-
-
-def filter_choices(scope: Scope) -> FilterChoices:
-    """The prefectures and municipalities that have sites in the user's scope."""
-    codes = _rows(
-        scope.filter(select(Site.municipality_code).distinct(), Site.municipality_code)
-    ).scalars()
-    places = sorted(set(codes))
-    names, prefs = municipality_names(), prefecture_names()
-    prefectures = sorted({code[:2] for code in places})
-    return FilterChoices(
-        [(p, prefs.get(p, p)) for p in prefectures],
-        [(code, names.get(code, code)) for code in places],
-    )

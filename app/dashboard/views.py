@@ -14,7 +14,7 @@ from flask_login import login_required
 from app.dashboard import service
 from app.dashboard.tiles import tile_settings
 from app.surveys.access import current_scope
-from app.surveys.filters import TIERS, SiteFilter
+from app.surveys.filters import TIERS, SiteFilter, filter_choices
 from app.surveys.models import ReviewStatus
 
 bp = Blueprint("dashboard", __name__, template_folder="templates")
@@ -24,7 +24,7 @@ def _form_context(chosen: SiteFilter) -> dict[str, Any]:
     return {
         "chosen": chosen,
         "args": chosen.query_args(),
-        "choices": service.filter_choices(current_scope()),
+        "choices": filter_choices(current_scope(), chosen),
         "statuses": list(ReviewStatus),
         "tiers": TIERS,
     }

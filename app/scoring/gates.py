@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from app.scoring.model import NEGATED, Condition, Gate, HoursCheck, WifiCheck, compare
-from app.scoring.result import GateResult, GateStatus
+from app.scoring.result import GateStatus
 from app.scoring.schema import FLAG_INPUTS, NUMBER_INPUTS
 from app.scoring.site import SiteView
 from app.scoring.texts import labelled
@@ -14,14 +14,8 @@ from app.scoring.values import fmt
 Check = tuple[bool | None, str, str]  # (holds, ja, en); None = no data
 
 
-def evaluate_gate(gate: Gate, site: SiteView) -> GateResult:
-    """Fail if any check fails; otherwise unknown if any check lacks data; otherwise pass."""
-    status, (reason_ja, reason_en) = _evaluate(gate, site)
-    return GateResult(gate.code, gate.label_ja, gate.label_en, status, reason_ja, reason_en)
-
-
 def gate_reasons(gate: Gate, site: SiteView) -> tuple[str, str]:
-    """evaluate_gate(gate, site)'s (reason_ja, reason_en)."""
+    """Why this gate passes, fails or lacks data for this site: (reason_ja, reason_en)."""
     return _evaluate(gate, site)[1]
 
 

@@ -22,7 +22,6 @@ from app.scoring.model import (
     YesRule,
     compare,
 )
-from app.scoring.result import FieldScore
 from app.scoring.schema import FLAG_INPUTS, NUMBER_INPUTS, code_label
 from app.scoring.site import SiteView
 from app.scoring.texts import Texts, compared, labelled, shown
@@ -48,26 +47,8 @@ def missing(ja_detail: str = "", en_detail: str = "") -> Outcome:
     return Outcome(ja=ja, en=en, missing=True)
 
 
-def evaluate_rule(rule: Rule, site: SiteView) -> FieldScore:
-    """Score one rule; a missing input scores 0 (an optional rule is never counted missing)."""
-    outcome = EVALUATORS[type(rule.spec)](rule.spec, site)
-    ja, en = _reasons(rule, outcome)
-    return FieldScore(
-        category=rule.category,
-        code=rule.code,
-        label_ja=rule.label_ja,
-        label_en=rule.label_en,
-        value=outcome.value,
-        points=outcome.points,
-        max_points=rule.max_points,
-        missing=outcome.missing and not rule.optional,
-        reason_ja=ja,
-        reason_en=en,
-    )
-
-
 def rule_reasons(rule: Rule, site: SiteView) -> tuple[str, str]:
-    """evaluate_rule(rule, site)'s (reason_ja, reason_en)."""
+    """Why this rule scores what it does for this site: (reason_ja, reason_en)."""
     return _reasons(rule, EVALUATORS[type(rule.spec)](rule.spec, site))
 
 

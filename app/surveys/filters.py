@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Select
 
+from app.accounts.scope import Scope
+from app.regions.service import municipality_names, prefecture_names
 from app.surveys.models import ReviewStatus, Site
 
 TIERS = ("ready", "nearly", "invest", "insufficient")
@@ -105,6 +107,28 @@ class SiteFilter:
     def describe(self) -> dict[str, str]:
         """The filter as plain text (for an export's metadata sheet)."""
         return self.query_args()
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    prefectures: list[tuple[str, str]]  # (code, name)
+    municipalities: list[tuple[str, str]]
+
+
+def filter_choices(scope: Scope, chosen: SiteFilter) -> FilterChoices:
+    """Prefectures and municipalities to offer, from the reference tables (no scan of sites):
+    the user's own prefecture or municipality, or for an admin every prefecture and, once one is
+    chosen (or a municipality in it), its municipalities."""
+    prefectures = prefecture_names()
+    if scope.sees_everything:
+        offered = sorted(prefectures.items())
+        prefix = chosen.prefecture or chosen.municipality[:2]
+    else:
+        prefix = scope.municipality_code or scope.prefecture_code or ""
+        offered = [(prefix[:2], prefectures.get(prefix[:2], prefix[:2]))] if prefix else []
+    names = municipality_names()
+    codes = sorted(c for c in names if prefix and c.startswith(prefix))
+    return FilterChoices(offered, [(code, names[code]) for code in codes])
 
 
 def _day(value: str) -> date | None:

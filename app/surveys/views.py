@@ -16,10 +16,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.photos.uploads import store_uploads
-from app.regions.service import municipality_names, prefecture_names
+from app.regions.service import municipality_names
 from app.review.rescore import versions
 from app.surveys.access import current_scope, editable_site, municipality_problem, visible_site
-from app.surveys.filters import SORTS, TIERS, SiteFilter
+from app.surveys.filters import TIERS, SiteFilter, filter_choices
 from app.surveys.models import ReviewStatus, Site
 from app.surveys.pages import site_page
 from app.surveys.service import form_data, save_survey
@@ -49,7 +49,6 @@ def index() -> Any:
 @login_required
 def list_sites() -> Any:
     chosen = SiteFilter.parse(request.args)
-    prefectures, municipality_options = _place_options(chosen)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     scoped = current_scope().filter(select(Site), Site.municipality_code)
     stmt = chosen.apply(scoped)
@@ -67,30 +66,12 @@ def list_sites() -> Any:
         args=chosen.query_args(),
         statuses=list(ReviewStatus),
         tiers=TIERS,
-        sorts=list(SORTS),
         places=municipality_names(),
-        prefectures=prefectures,
-        surveyed_places=municipality_options,
+        choices=filter_choices(current_scope(), chosen),
         can_create=current_scope().can_create,
         rubric_versions=versions() if current_scope().sees_everything else [],
         current_rubric=current_app.extensions["rubric"].version,
     )
-
-
-def _place_options(chosen: SiteFilter) -> tuple[list[tuple[str, str]], list[str]]:
-    """Prefectures and municipalities to offer, from the reference tables (no scan of sites):
-    the user's own prefecture, or for an admin every prefecture and, once one is chosen, its
-    municipalities."""
-    scope = current_scope()
-    prefectures = prefecture_names()
-    if scope.sees_everything:
-        offered = sorted(prefectures.items())
-        prefix = chosen.prefecture
-    else:
-        prefix = scope.municipality_code or scope.prefecture_code or ""
-        offered = [(prefix[:2], prefectures.get(prefix[:2], prefix[:2]))] if prefix else []
-    codes = sorted(c for c in municipality_names() if prefix and c.startswith(prefix))
-    return offered, codes
 
 
 def _build_form(site: Site | None = None) -> SurveyForm:
