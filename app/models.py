@@ -1,6 +1,7 @@
 """Import every model so the metadata (and Alembic) sees all tables."""
 
 from app.accounts.models import ApiToken, User
+from app.exports.models import ExportJob
 from app.locations.models import GeocodeCacheEntry
 from app.photos.models import Photo
 from app.regions.models import Municipality, Prefecture
@@ -17,6 +18,7 @@ from app.surveys.models import (
 
 __all__ = [
     "ApiToken",
+    "ExportJob",
     "GeocodeCacheEntry",
     "MobileCoverage",
     "Municipality",
