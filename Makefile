@@ -16,7 +16,7 @@ install: $(STAMP) translations vendor
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,bench]'
 	touch $(STAMP)
 
 translations: $(STAMP)

@@ -44,6 +44,7 @@ def _build(overrides: Mapping[str, Any] | None) -> Flask:
     instance_path.mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(instance_path, overrides))
     app.config.setdefault("PHOTO_ROOT", str(instance_path / "photos"))
+    app.config.setdefault("EXPORT_DIR", str(instance_path / "exports"))
     _check_database(app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("CHECK_DATABASE", True))
 
     from app import wiring

@@ -19,6 +19,8 @@ from app.timeutil import utcnow
 
 
 def register(app: Flask) -> None:
+    from app.exports.cli import export_command
+    from app.exports.worker import export_worker_command
     from app.review.cli import rescore_command
     from app.station.cli import sync_cli
 
@@ -30,6 +32,8 @@ def register(app: Flask) -> None:
         revoke_token,
         sync_cli,
         rescore_command,
+        export_command,
+        export_worker_command,
     ):
         app.cli.add_command(command)
 

@@ -42,6 +42,13 @@ DEFAULTS: dict[str, Any] = {
     "MAP_TILE_URL": "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
     "MAP_TILE_ATTRIBUTION": '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>',
     "DASHBOARD_CACHE_SECONDS": 30.0,
+    # exports: where jobs run (thread | rq | inline), their files, and the workbook's contact
+    "EXPORT_QUEUE": "thread",
+    "EXPORT_REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EXPORT_RQ_QUEUE": "exports",
+    "EXPORT_RETENTION_HOURS": 24.0,
+    "EXPORT_CONTACT": "",  # the metadata sheet's 問合せ先; blank: the e-mail of who exported
+    "EXPORT_SITE_URL_BASE": None,  # base of the URL column; None: UPSTREAM_URL, else this server
     "RUBRIC_PATH": None,  # a tuned copy of app/scoring/rubrics/*.toml; None: the bundled rubric
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -69,6 +76,13 @@ ENVIRONMENT: dict[str, type] = {
     "MAP_TILE_URL": str,
     "MAP_TILE_ATTRIBUTION": str,
     "DASHBOARD_CACHE_SECONDS": float,
+    "EXPORT_QUEUE": str,
+    "EXPORT_REDIS_URL": str,
+    "EXPORT_RQ_QUEUE": str,
+    "EXPORT_DIR": str,
+    "EXPORT_RETENTION_HOURS": float,
+    "EXPORT_CONTACT": str,
+    "EXPORT_SITE_URL_BASE": str,
 }
 
 

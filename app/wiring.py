@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
     from app.dashboard.views import bp as dashboard_bp
+    from app.exports.views import bp as exports_bp
     from app.locations.views import bp as locations_bp
     from app.photos.views import bp as photos_bp
     from app.review.views import bp as review_bp
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         surveys_bp,
         review_bp,
         dashboard_bp,
+        exports_bp,
         photos_bp,
         locations_bp,
         api_bp,
@@ -101,6 +103,9 @@ def register_services(app: Flask) -> None:
         app.extensions["rubric"] = load_rubric(app.config.get("RUBRIC_PATH"))
     except RubricError as exc:
         raise ConfigError(f"RUBRIC_PATH: {exc}") from exc
+    from app.exports.jobs import runner_for
+
+    app.extensions["export_runner"] = runner_for(app)
     if app.config.get("UPSTREAM_URL"):  # a station or municipal server with a hub above it
         from app.station.transport import UpstreamHttp
 

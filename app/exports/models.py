@@ -31,7 +31,8 @@ class ExportJob(db.Model):
     total: Mapped[int | None] = mapped_column(Integer, nullable=True)
     done: Mapped[int] = mapped_column(Integer, default=0)
     replaced_chars: Mapped[int] = mapped_column(Integer, default=0)
-    file_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    file_name: Mapped[str | None] = mapped_column(String(120), nullable=True)  # for download
+    site_url_base: Mapped[str] = mapped_column(String(300), default="")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

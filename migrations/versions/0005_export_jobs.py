@@ -27,6 +27,7 @@ def upgrade():
         sa.Column('done', sa.Integer(), nullable=False),
         sa.Column('replaced_chars', sa.Integer(), nullable=False),
         sa.Column('file_name', sa.String(length=120), nullable=True),
+        sa.Column('site_url_base', sa.String(length=300), nullable=False),
         sa.Column('error', sa.Text(), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
