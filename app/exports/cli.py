@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.accounts.models import Role, User
 from app.accounts.scope import Scope
+from app.exports.jobs_service import filter_in_scope
 from app.exports.service import FORMATS, ExportRequest, write_export
 from app.extensions import db
 from app.surveys.filters import SiteFilter
@@ -36,17 +37,17 @@ from forms.exports import ExportForm
 @with_appcontext
 def export_command(fmt: str, output: Path, email: str, base_url: str, **filters: str) -> None:
     """Write sites to an XLSX, CSV (utf-8 BOM or Shift_JIS) or GeoJSON file."""
-    form = ExportForm(
-        formdata=MultiDict({"format": fmt, **filters, "from": filters.pop("surveyed_from"),
-                            "to": filters.pop("surveyed_to")}),
-        meta={"csrf": False},
-    )  # fmt: skip
-    if not form.validate():
-        problems = "; ".join(
-            f"{name}: {' '.join(map(str, msgs))}" for name, msgs in form.errors.items()
-        )
-        raise click.UsageError(problems)
+    names = {"surveyed_from": "from", "surveyed_to": "to"}
+    formdata = MultiDict({"format": fmt} | {names.get(k, k): v for k, v in filters.items()})
+    form = ExportForm(formdata=formdata, meta={"csrf": False})
+    # the form's messages are translated lazily: validating needs a (request) locale
+    with current_app.test_request_context(headers={"Accept-Language": "en"}):
+        if not form.validate():
+            errors = form.errors.items()
+            raise click.UsageError("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors))
     scope, created_by, contact = _who(email)
+    if not filter_in_scope(scope, form):
+        raise click.UsageError(f"--user: {email} may not view the chosen area")
     request = ExportRequest(
         fmt, scope, SiteFilter.parse(form.filter_args()), created_by, utcnow(),
         base_url or current_app.config.get("EXPORT_SITE_URL_BASE")

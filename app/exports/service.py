@@ -153,7 +153,8 @@ def _blank(_uuid: str) -> str:
 
 def _versions_text(counts: dict[str, int]) -> str:
     """'jp-workation-2026.1' or, when several were used, each with its count."""
-    named = {version or "未採点": n for version, n in sorted(counts.items())}
+    ordered = sorted(counts.items(), key=lambda item: (item[0] == "", item[0]))
+    named = {version or "未採点": n for version, n in ordered}
     if len(named) <= 1:
         return next(iter(named), "")
     return "; ".join(f"{version}({n}件)" for version, n in named.items())
