@@ -190,7 +190,7 @@ function queryFromLocation() {
 }
 
 function keepLinksInStep(query) {
-  for (const id of ["link-list", "link-summary"]) {
+  for (const id of ["link-list", "link-summary", "link-export"]) {
     const link = document.getElementById(id);
     if (link) link.href = link.href.split("?")[0] + query;
   }
