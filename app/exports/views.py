@@ -113,7 +113,7 @@ def download(job_id: str) -> Any:
 STATE_LABELS = {
     "queued": _l("Waiting"),
     "running": _l("Writing"),
-    "done": _l("Ready"),
+    "done": _l("Finished"),
     "failed": _l("Failed"),
 }
 
