@@ -12,6 +12,7 @@ from typing import IO
 from flask import current_app
 from flask_babel import force_locale
 
+from app.accounts.models import Role
 from app.accounts.scope import Scope
 from app.exports import query
 from app.exports.csvfile import write_csv
@@ -99,10 +100,12 @@ def app_version() -> str:
         return "unknown"
 
 
-def download_name(fmt: Format, chosen: SiteFilter, created_at: datetime) -> str:
+def download_name(fmt: Format, chosen: SiteFilter, scope: Scope, created_at: datetime) -> str:
+    """e.g. workation-sites-30-20261128-1830.xlsx: the narrowest area the export covers."""
     from app.timeutil import to_jst
 
-    area = chosen.municipality or chosen.prefecture or "all"
+    own = scope.municipality_code if scope.role == Role.SURVEYOR else scope.prefecture_code
+    area = chosen.municipality or chosen.prefecture or own or "all"
     suffix = "-sjis" if fmt.code == "csv-sjis" else ""
     stamp = to_jst(created_at).strftime("%Y%m%d-%H%M")
     return f"workation-sites-{area}-{stamp}{suffix}{fmt.extension}"

@@ -68,7 +68,7 @@ def _run(job_id: str) -> None:
         return
     _finish(
         job_id, state=JobState.DONE, done=stats.sites, replaced_chars=stats.replaced_chars,
-        file_name=download_name(FORMATS[request.format], chosen, request.created_at),
+        file_name=download_name(FORMATS[request.format], chosen, scope, request.created_at),
     )  # fmt: skip
 
 

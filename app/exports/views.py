@@ -32,7 +32,7 @@ from app.extensions import db
 from app.surveys.access import current_scope
 from app.surveys.filters import TIERS, SiteFilter, filter_choices
 from app.surveys.models import ReviewStatus
-from forms.exports import ExportForm
+from forms.exports import FORMAT_LABELS, ExportForm
 
 bp = Blueprint("exports", __name__, template_folder="templates")
 
@@ -122,6 +122,6 @@ STATE_LABELS = {
 def _export_helpers() -> dict[str, Any]:
     return {
         "export_state_label": lambda state: str(STATE_LABELS.get(state, state)),
-        "export_formats": FORMATS,
+        "export_format_label": lambda code: str(FORMAT_LABELS.get(code, code)),
         "export_retention_hours": current_app.config.get("EXPORT_RETENTION_HOURS"),
     }

@@ -59,7 +59,7 @@ def test_reviewer_exports_the_filtered_list(
     with page.expect_download() as download_info:
         page.click("#export-download-link")
     download = download_info.value
-    assert re.fullmatch(r"workation-sites-all-\d{8}-\d{4}\.xlsx", download.suggested_filename)
+    assert re.fullmatch(r"workation-sites-30-\d{8}-\d{4}\.xlsx", download.suggested_filename)
     target = tmp_path / download.suggested_filename
     download.save_as(target)
     book = openpyxl.load_workbook(target)
