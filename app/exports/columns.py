@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from app.exports.records import ExportSite, Labels
@@ -20,6 +21,7 @@ from app.timeutil import to_jst
 from forms.catalog import AMENITIES
 
 Getter = Callable[[ExportSite, Mapping[str, Any]], Any]
+NO_ITEM: Mapping[str, Any] = MappingProxyType({})  # the item of a one-row-per-site sheet
 
 MBPS = "0.0"
 MS = "0.0"
@@ -108,7 +110,7 @@ def _days(site: ExportSite, _item: Mapping[str, Any]) -> str | None:
 
 def _barrier_free(labels: Mapping[str, str]) -> Getter:
     def get(site: ExportSite, _item: Mapping[str, Any]) -> str | None:
-        ticked = set(site.row.get("amenities") or ())
+        ticked = site.ticked
         names = [labels[code] for code in BARRIER_FREE if code in ticked]
         return "、".join(names) or None
 
@@ -119,17 +121,13 @@ def _median(metric: str) -> Getter:
     return lambda site, _item: site.medians.median(metric)
 
 
-def _summary(site: ExportSite) -> Mapping[str, Any]:
-    return site.row.get("score_summary") or {}
-
-
 def _category(code: str) -> Getter:
-    return lambda site, _item: _summary(site).get("categories", {}).get(code)
+    return lambda site, _item: site.summary_part("categories").get(code)
 
 
 def _gates_overall(labels: Labels) -> Getter:
     def get(site: ExportSite, _item: Mapping[str, Any]) -> str | None:
-        gates = _summary(site).get("gates")
+        gates = site.summary_part("gates")
         if not gates:
             return None
         statuses = set(gates.values())
@@ -260,9 +258,7 @@ def site_columns(labels: Labels, rubric: Rubric) -> list[Column]:
             allowed="HH:MM(24:00まで)",
             description="平日の終了時刻",
         ),
-        Column(
-            "座席数", "seats", "整数", _row("seats"), unit="席", allowed="0以上", number_format="0"
-        ),
+        Column("座席数", "seats", "整数", _row("seats"), unit="席", allowed="0以上"),
         Column(
             "下り速度中央値(Mbps)",
             "download_median_mbps",
@@ -474,7 +470,6 @@ def coverage_columns(labels: Labels) -> list[Column]:
             unit="dBm",
             allowed="-140〜-44",
             description="屋内で測った基準信号受信電力",
-            number_format="0",
         ),
         Column(
             "パートナー回線",
@@ -499,7 +494,7 @@ def _amenity(code: str) -> Getter:
     def get(site: ExportSite, _item: Mapping[str, Any]) -> int:
         if count_field is not None and site.row.get(count_field) is not None:
             return int(site.row[count_field])
-        return 1 if code in (site.row.get("amenities") or ()) else 0
+        return 1 if code in site.ticked else 0
 
     return get
 
@@ -520,7 +515,6 @@ def amenity_columns() -> list[Column]:
                 _amenity(amenity.code),
                 allowed="0以上の個数(未記録なら有1/無0)" if counted else "1(有)/0(無)",
                 description=amenity.en,
-                number_format="0",
                 typical=4,
             )
         )
@@ -528,17 +522,15 @@ def amenity_columns() -> list[Column]:
 
 
 def _points(code: str) -> Getter:
-    return lambda site, _item: _summary(site).get("fields", {}).get(code)
+    return lambda site, _item: site.summary_part("fields").get(code)
 
 
 def _gate(code: str, labels: Labels) -> Getter:
-    return lambda site, _item: labels.of(
-        labels.gate_status, _summary(site).get("gates", {}).get(code)
-    )
+    return lambda site, _item: labels.of(labels.gate_status, site.summary_part("gates").get(code))
 
 
 def _capped(site: ExportSite, _item: Mapping[str, Any]) -> str | None:
-    capped = _summary(site).get("capped")
+    capped = site.summary.get("capped")
     return None if capped is None else ("あり" if capped else "なし")
 
 

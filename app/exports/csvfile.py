@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
-from app.exports.columns import Column, plain
+from app.exports.columns import NO_ITEM, Column, plain
 from app.exports.records import ExportSite, ExportStats
 from app.exports.safety import csv_text
 
@@ -77,7 +77,7 @@ def write_csv(
     if encoding == "utf-8":
         target.write(b"\xef\xbb\xbf")
     for site in sites:
-        writer.writerow([csv_value(column.get(site, None)) for column in columns])
+        writer.writerow([csv_value(column.get(site, NO_ITEM)) for column in columns])
         stats.sites += 1
         if stats.sites % CHUNK_ROWS == 0:
             _flush(buffer, target, encoding, stats)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
-from app.exports.columns import Column, plain
+from app.exports.columns import NO_ITEM, Column, plain
 from app.exports.records import ExportSite, ExportStats
 
 PROGRESS_EVERY = 500
@@ -19,7 +19,7 @@ def feature(site: ExportSite, columns: Sequence[Column]) -> dict[str, Any]:
     geometry = None
     if latitude is not None and longitude is not None:
         geometry = {"type": "Point", "coordinates": [float(longitude), float(latitude)]}
-    properties = {column.header: plain(column.get(site, None)) for column in columns}
+    properties = {column.header: plain(column.get(site, NO_ITEM)) for column in columns}
     return {
         "type": "Feature",
         "id": site.row.get("uuid"),

@@ -27,8 +27,28 @@ class ExportSite:
 
     @cached_property
     def medians(self) -> ConnectivitySummary:
-        """The connectivity summary of the runs: the same medians scoring uses."""
+        """The medians of the runs: those the stored score used when it saw the same number of
+        runs (the score is recomputed whenever the site changes), computed afresh otherwise."""
+        stored = self.summary.get("connectivity")
+        if stored and stored.get("run_count") == len(self.runs):
+            return ConnectivitySummary.from_dict(stored)
         return summarize_runs([dict(run) for run in self.runs])
+
+    @cached_property
+    def summary(self) -> Mapping[str, Any]:
+        """The stored compact score breakdown (`score_summary`), empty when not scored."""
+        summary: Mapping[str, Any] = self.row.get("score_summary") or {}
+        return summary
+
+    def summary_part(self, key: str) -> Mapping[str, Any]:
+        """One mapping of the breakdown: 'categories', 'gates' or 'fields' (empty if absent)."""
+        part: Mapping[str, Any] = self.summary.get(key) or {}
+        return part
+
+    @cached_property
+    def ticked(self) -> frozenset[str]:
+        """The checklist items ticked."""
+        return frozenset(self.row.get("amenities") or ())
 
 
 @dataclass(frozen=True)

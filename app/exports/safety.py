@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r")
-# XML 1.0 forbids these; openpyxl refuses them. Shown as U+FFFD so nothing vanishes silently.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# XML 1.0 forbids these (C0 controls but tab, LF and CR; the non-characters U+FFFE and U+FFFF;
+# lone surrogates, which UTF-8 cannot encode). Shown as U+FFFD so nothing vanishes silently.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def is_risky(text: str) -> bool:
@@ -16,7 +17,7 @@ def is_risky(text: str) -> bool:
 
 
 def printable(text: str) -> str:
-    """The text with control characters Excel can't hold replaced by U+FFFD."""
+    """The text with the characters XML (so Excel) can't hold replaced by U+FFFD."""
     return _CONTROL.sub("\ufffd", text) if _CONTROL.search(text) else text
 
 
