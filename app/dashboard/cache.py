@@ -1,5 +1,5 @@
-"""Dashboard results (the encoded map.json body, the summary), reused while the sites have not
-changed.
+"""Dashboard results (the encoded map.json body, the summary) and the survey list's counts,
+reused while the sites have not changed.
 
 Why: a prefecture can hold tens of thousands of sites; reading and encoding them takes
 hundreds of milliseconds (about 0.4 s for 50,000 markers on PostgreSQL), far more than the

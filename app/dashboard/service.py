@@ -44,7 +44,7 @@ SPEED_METRICS = ("download_mbps", "upload_mbps", "latency_ms")
 
 
 def _scoped(stmt: Select[Any], scope: Scope, chosen: SiteFilter) -> Select[Any]:
-    return chosen.apply(scope.filter(stmt, Site.municipality_code))
+    return chosen.apply(scope.filter(stmt, Site.municipality_code, Site.prefecture_code))
 
 
 def _rows(stmt: Select[Any]) -> Any:
@@ -100,6 +100,26 @@ def map_payload(scope: Scope, chosen: SiteFilter) -> bytes:
         "places": places,
     }
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# ---------- list counts ----------
+
+
+def cached_count(stmt: Select[Any]) -> int:
+    """The value of a `select(func.count())` over sites (scoped and filtered): the survey list's
+    total, reused while the sites have not changed, like the map data. Counting a prefecture's
+    50,000 sites with a filter takes ~100 ms on PostgreSQL, ten times the rest of a list page;
+    the page's rows come from an index and are always read fresh. As for the map, a rescore is
+    not in the data version: a count by tier can lag it by up to DASHBOARD_CACHE_SECONDS."""
+    version = data_version()
+    entry = dashboard_cache().get(
+        statement_key("count", stmt),
+        version,
+        lambda: int(db.session.scalar(stmt) or 0),
+        size=lambda _: 100,
+    )
+    value: int = entry.value
+    return value
 
 
 # ---------- summary ----------

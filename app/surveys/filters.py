@@ -85,8 +85,13 @@ class SiteFilter:
         return stmt
 
     def ordered(self, stmt: Select[Any]) -> Select[Any]:
+        """Sites without a value come last either way. A column that is never NULL gets no
+        NULLS LAST (the same order), so an index on it can give the order: PostgreSQL matches
+        an index only to ORDER BY clauses with its own NULLS placement."""
         column = SORTS[self.sort]
-        key = column.desc().nulls_last() if self.descending else column.asc().nulls_last()
+        key = column.desc() if self.descending else column.asc()
+        if column.nullable:
+            key = key.nulls_last()
         tiebreak = Site.id.desc() if self.descending else Site.id.asc()
         return stmt.order_by(key, tiebreak)
 

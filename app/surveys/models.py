@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -63,8 +64,9 @@ class Site(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=ReviewStatus.DRAFT, index=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     photos_complete: Mapped[bool] = mapped_column(default=True)
-    prefecture_code: Mapped[str] = mapped_column(ForeignKey("prefectures.code"), index=True)
-    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"), index=True)
+    # indexed with the list's default order (newest first), see __table_args__
+    prefecture_code: Mapped[str] = mapped_column(ForeignKey("prefectures.code"))
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipalities.code"))
     surveyor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
@@ -176,6 +178,13 @@ class Site(db.Model):
     )
     surveyor = relationship("User")
     municipality = relationship("Municipality")
+
+    # A reviewer's or viewer's list (scope: prefecture) and a surveyor's (municipality), newest
+    # first, read their page straight from one index; the same indexes serve plain equality.
+    __table_args__ = (
+        Index("ix_sites_prefecture_updated", "prefecture_code", "updated_at", "id"),
+        Index("ix_sites_municipality_updated", "municipality_code", "updated_at", "id"),
+    )
 
     # Every UPDATE of a site carries `WHERE revision = <the revision read>`: a writer that lost a
     # race gets StaleDataError instead of overwriting (the application sets new revisions).

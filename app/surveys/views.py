@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.dashboard.service import cached_count
 from app.extensions import db
 from app.photos.uploads import store_uploads
 from app.regions.service import municipality_names
@@ -23,6 +24,7 @@ from app.surveys.filters import TIERS, SiteFilter, filter_choices
 from app.surveys.models import ReviewStatus, Site
 from app.surveys.pages import site_page
 from app.surveys.service import form_data, save_survey
+from app.templating import STATUS_LABELS, TIER_LABELS
 from app.timeutil import today_jst
 from forms.catalog import AMENITIES, CARRIERS
 from forms.document import cleaned_data
@@ -45,20 +47,41 @@ def index() -> Any:
     return redirect(url_for("surveys.list_sites"))
 
 
+# What a list row shows: plain rows of these columns, no ORM objects (no JSON documents, no
+# relationships to load). A row has them as attributes, as a Site would.
+LIST_COLUMNS = (
+    Site.uuid,
+    Site.name,
+    Site.is_demo,
+    Site.photos_complete,
+    Site.municipality_code,
+    Site.status,
+    Site.tier,
+    Site.score,
+    Site.surveyed_on,
+    Site.updated_at,
+)
+
+
 @bp.get("/surveys")
 @login_required
 def list_sites() -> Any:
+    scope = current_scope()
     chosen = SiteFilter.parse(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    scoped = current_scope().filter(select(Site), Site.municipality_code)
-    stmt = chosen.apply(scoped)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    sites = db.session.scalars(
-        chosen.ordered(stmt).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+
+    def matching(stmt: Any) -> Any:
+        return chosen.apply(scope.filter(stmt, Site.municipality_code, Site.prefecture_code))
+
+    total = cached_count(matching(select(func.count()).select_from(Site)))
+    rows = db.session.execute(
+        chosen.ordered(matching(select(*LIST_COLUMNS)))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template(
         "surveys/list.html",
-        sites=sites,
+        sites=rows,
         total=total,
         page=page,
         page_size=PAGE_SIZE,
@@ -67,9 +90,11 @@ def list_sites() -> Any:
         statuses=list(ReviewStatus),
         tiers=TIERS,
         places=municipality_names(),
-        choices=filter_choices(current_scope(), chosen),
-        can_create=current_scope().can_create,
-        rubric_versions=versions() if current_scope().sees_everything else [],
+        choices=filter_choices(scope, chosen),
+        can_create=scope.can_create,
+        status_names={code: str(label) for code, label in STATUS_LABELS.items()},
+        tier_names={code: str(label) for code, label in TIER_LABELS.items()},
+        rubric_versions=versions() if scope.sees_everything else [],
         current_rubric=current_app.extensions["rubric"].version,
     )
 

@@ -124,3 +124,25 @@ def test_unknown_site_is_404_not_500(client, make_user, login):
     assert client.get("/surveys/not-a-uuid").status_code == 404
     assert client.get("/photos/../../etc/passwd").status_code == 404
     assert client.get("/photos/" + "A" * 64).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope("surveyor", SHIRAHAMA, "30"),
+        Scope("surveyor", TANABE, "30"),
+        Scope("reviewer", None, "30"),
+        Scope("viewer", None, "20"),
+        Scope("reviewer", None, "47"),
+        Scope("reviewer", None, None),
+        Scope("admin", None, None),
+    ],
+)
+def test_scoping_by_the_prefecture_column_selects_the_same_sites(sites, scope):
+    """The list and the dashboard scope reviewers and viewers by `sites.prefecture_code` (an
+    index) instead of the municipality code's prefix: always the same sites."""
+    by_prefix = scope.filter(select(Site.uuid), Site.municipality_code)
+    by_column = scope.filter(select(Site.uuid), Site.municipality_code, Site.prefecture_code)
+    expected = {s.uuid for s in sites.values() if scope.can_view(s.municipality_code)}
+    assert set(db.session.scalars(by_prefix)) == set(db.session.scalars(by_column)) == expected
+    assert all(s.prefecture_code == s.municipality_code[:2] for s in sites.values())

@@ -116,3 +116,74 @@ def test_an_admin_sees_which_version_scored_which_sites(client, make_user, login
     client.post("/logout")
     login(make_user("reviewer", None, "30"))
     assert "rubric-versions" not in client.get("/surveys").text
+
+
+def _stored(columns=("score", "tier", "rubric_version", "score_summary", "scored_at")):
+    db.session.expire_all()
+    rows = db.session.execute(select(Site.uuid, *[getattr(Site, c) for c in columns]))
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def test_rescoring_gives_exactly_what_the_saves_stored(app, three_sites, tmp_path):
+    """After a changed rubric and back, every stored column is what saving the site wrote."""
+    saved = _stored(("score", "tier", "rubric_version", "score_summary"))
+    assert rescore(load_rubric(_tuned_rubric(tmp_path))).unchanged == 0
+    assert _stored(("score", "tier", "rubric_version", "score_summary")) != saved
+    report = rescore(app.extensions["rubric"])
+    assert (report.scored, report.unchanged, report.skipped) == (3, 0, 0)
+    assert _stored(("score", "tier", "rubric_version", "score_summary")) == saved
+
+
+def test_an_unchanged_score_is_not_rewritten(app, three_sites, tmp_path):
+    before = _stored()
+    report = rescore(app.extensions["rubric"])
+    assert (report.scored, report.unchanged, report.skipped) == (3, 3, 0)
+    assert _stored() == before  # scored_at too: nothing was written
+    db.session.execute(update(Site).where(Site.uuid == three_sites[1]).values(score=0.0))
+    db.session.commit()
+    report = rescore(app.extensions["rubric"])
+    assert (report.scored, report.unchanged) == (3, 2)
+    after = _stored()
+    assert after[three_sites[1]][:4] == before[three_sites[1]][:4]
+    assert after[three_sites[1]][4] != before[three_sites[1]][4]  # rewritten, scored now
+    assert {k: v for k, v in after.items() if k != three_sites[1]} == {
+        k: v for k, v in before.items() if k != three_sites[1]
+    }
+
+
+def test_a_new_rubric_version_alone_is_written(app, three_sites, tmp_path):
+    """Same weights, new version string: the scores are equal, the version still changes."""
+    text = DEFAULT_PATH.read_text(encoding="utf-8").replace(
+        'version = "jp-workation-2026.1"', 'version = "renamed-2026.1"', 1
+    )
+    (tmp_path / "renamed.toml").write_text(text, encoding="utf-8")
+    before = _stored(("score", "tier"))
+    report = rescore(load_rubric(tmp_path / "renamed.toml"))
+    assert (report.scored, report.unchanged) == (3, 0)
+    assert _stored(("score", "tier")) == before
+    assert versions() == [("renamed-2026.1", 3)]
+
+
+def test_several_worker_processes_store_the_same_as_one(app, three_sites, tmp_path, monkeypatch):
+    import app.review.rescore as module
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    tuned = load_rubric(_tuned_rubric(tmp_path))
+    assert rescore(tuned).scored == 3
+    one = _stored(("score", "tier", "rubric_version", "score_summary"))
+    assert rescore(app.extensions["rubric"]).scored == 3
+    monkeypatch.setattr(module, "CHUNK", 1)  # a task per site: every worker gets some
+    seen = []
+    report = rescore(tuned, workers=2, progress=seen.append)
+    assert (report.scored, report.unchanged, report.skipped) == (3, 0, 0)
+    assert _stored(("score", "tier", "rubric_version", "score_summary")) == one
+    assert seen and seen[-1] == 3
+    assert rescore(tuned, workers=2).unchanged == 3
+
+
+def test_the_cli_takes_a_worker_count(runner, three_sites):
+    result = runner.invoke(args=["rescore", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Rescored 3 sites with jp-workation-2026.1" in result.output
+    assert "3 unchanged" in result.output

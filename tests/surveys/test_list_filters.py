@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -101,3 +102,45 @@ def test_sort_by_score_and_pagination_keep_the_filter(client, make_user, login, 
     assert "prefecture=30" in first and "page=2" in first and "sort=name" in first
     second = client.get("/surveys", query_string={"prefecture": "30", "sort": "name", "page": 2})
     assert "拠点a" in second.text and "拠点d" not in second.text
+
+
+def _count(page: str) -> int:
+    found = re.search(r'<p class="count">\s*([\d,]+)', page)
+    assert found, page[:2000]
+    return int(found.group(1).replace(",", ""))
+
+
+def test_the_count_is_reused_but_follows_every_change(client, make_user, login, sites):
+    """The list's total comes from the dashboard cache, keyed on the data version: a new site
+    or a decision shows in the count at once, and a filter has its own count."""
+    login(make_user("admin", None, None))
+    assert _count(client.get("/surveys").text) == 4
+    assert _count(client.get("/surveys", query_string={"status": "submitted"}).text) == 1
+    assert _count(client.get("/surveys", query_string={"prefecture": "30"}).text) == 3
+    post = scored_survey_post(name="拠点e", municipality_code="304018", intent="submit")
+    assert client.post("/surveys/new", data=post).status_code == 302
+    assert _count(client.get("/surveys").text) == 5
+    assert _count(client.get("/surveys", query_string={"status": "submitted"}).text) == 2
+    assert _count(client.get("/surveys", query_string={"prefecture": "30"}).text) == 4
+    client.post("/logout")
+    login(make_user("reviewer", None, "30"))
+    assert _count(client.get("/surveys").text) == 4  # the reviewer's scope: another count
+
+
+def test_a_row_shows_status_tier_score_and_dates(client, make_user, login, sites):
+    login(make_user("reviewer", None, "30"))
+    page = client.get("/surveys", query_string={"q": "拠点b"}).text
+    site = db.session.scalar(select(Site).where(Site.name == "拠点b"))
+    assert '<span class="status status-submitted">提出済み</span>' in page
+    tier_ja = {
+        "ready": "準備完了",
+        "nearly": "あと一歩",
+        "invest": "要整備",
+        "insufficient": "判定保留",
+    }
+    assert f'<span class="tier tier-{site.tier}">' in page and f" {site.score:.1f}</td>" in page
+    assert tier_ja[site.tier] in page
+    assert "2026年11月15日" in page
+    assert f'href="/surveys/{site.uuid}"' in page
+    english = client.get("/surveys", query_string={"q": "拠点b"}, headers={"Accept-Language": "en"})
+    assert '<td data-label="Municipality">' in english.text and ">Submitted</span>" in english.text
