@@ -17,25 +17,11 @@ def score_columns(document: Mapping[str, Any], rubric: Rubric, now: datetime) ->
     The site page re-explains the score with reasons from the document itself; what is stored
     is what lists, maps, summaries and exports need without re-scoring.
     """
-    full = score_site(document, rubric).to_summary_dict()
+    result = score_site(document, rubric)
     return {
-        "score": full["total"],
-        "tier": full["tier"],
-        "rubric_version": full["rubric_version"],
-        "score_summary": compact_summary(full),
+        "score": result.total,
+        "tier": result.tier,
+        "rubric_version": result.rubric_version,
+        "score_summary": result.to_compact_dict(),
         "scored_at": now,
-    }
-
-
-def compact_summary(full: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "total": full["total"],
-        "tier": full["tier"],
-        "capped": full["capped"],
-        "missing": full["missing_count"],
-        "scored": full["scored_count"],
-        "gates": {g["code"]: g["status"] for g in full["gates"]},
-        "categories": {c["code"]: c["score"] for c in full["categories"]},
-        "fields": {f["code"]: None if f["missing"] else f["points"] for f in full["fields"]},
-        "connectivity": full["connectivity"],
     }

@@ -138,6 +138,22 @@ class Computed:
         )
         return "、".join(ja), "; ".join(en)
 
+    def compact(self) -> dict[str, Any]:
+        """The gate statuses, category scores and field points by code (what is stored)."""
+        plan, scale = self.plan, self.plan.scale
+        fields = {
+            row[1]: (None if points < 0 and not row[6] else 0)
+            if points <= 0
+            else (points if scale == 1 else points_out(points, scale))
+            for row, points in zip(plan.summary_rows, self.points, strict=True)
+        }
+        categories = {
+            c.category.code: points * c.ratio.numerator * 10 // c.ratio.denominator / 10
+            for c, points in zip(plan.categories, self.category_points, strict=True)
+        }
+        gates = {g.gate.code: status for g, status in zip(plan.gates, self.statuses, strict=True)}
+        return {"gates": gates, "categories": categories, "fields": fields}
+
     def summary(self) -> dict[str, Any]:
         """total_exact and the gate, category and field dicts of to_summary_dict()."""
         plan, values, scale = self.plan, self.values, self.plan.scale

@@ -241,6 +241,7 @@ class ScoreParts(Protocol):
     def categories(self) -> tuple[CategoryScore, ...]: ...
     def fields(self) -> tuple[FieldScore, ...]: ...
     def summary(self) -> dict[str, Any]: ...  # total_exact, gates, categories and fields
+    def compact(self) -> dict[str, Any]: ...  # gate statuses, category scores, field points
 
 
 def __getattr__(name: str) -> Any:

@@ -211,6 +211,32 @@ class SiteScore(Frozen):
             "connectivity": self.connectivity.to_dict(),
         }
 
+    def to_compact_dict(self) -> dict[str, Any]:
+        """What is stored with every site: totals, then gate statuses, category scores and field
+        points (None: missing) by code. Equal to compacting to_summary_dict(), without its texts."""
+        if self._parts is not None:
+            detail = self._parts.compact()
+        else:
+            full = self.to_summary_dict()
+            detail = {
+                "gates": {g["code"]: g["status"] for g in full["gates"]},
+                "categories": {c["code"]: c["score"] for c in full["categories"]},
+                "fields": {
+                    f["code"]: None if f["missing"] else f["points"] for f in full["fields"]
+                },
+            }
+        return {
+            "total": self.total,
+            "tier": self.tier,
+            "capped": self.capped,
+            "missing": self.missing_count,
+            "scored": self.scored_count,
+            "gates": detail["gates"],
+            "categories": detail["categories"],
+            "fields": detail["fields"],
+            "connectivity": self.connectivity.to_dict(),
+        }
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data with every reason; from_dict() reads it back."""
         return {

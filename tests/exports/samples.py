@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from app.exports.records import ExportMeta, ExportSite, Labels
-from app.review.scores import compact_summary
 from app.scoring import Rubric, score_site
 from forms.catalog import AMENITY_CODES
 from tests.scoring.equivalence_docs import documents
@@ -68,12 +67,12 @@ def meta(**changes: Any) -> ExportMeta:
 
 
 def summaries(rubric: Rubric, count: int = 8) -> list[dict[str, Any]]:
-    """Stored breakdowns (`compact_summary` of the scorer's summary) of a few of the scorer's
-    varied test documents, every tier among them, scored once."""
+    """Stored breakdowns (`to_compact_dict()`, as app.review.scores stores them) of a few of the
+    scorer's varied test documents, every tier among them, scored once."""
     by_tier: dict[str, list[dict[str, Any]]] = {}
     for doc in documents()[:60]:
-        full = score_site(doc, rubric).to_summary_dict()
-        by_tier.setdefault(full["tier"], []).append(compact_summary(full))
+        compact = score_site(doc, rubric).to_compact_dict()
+        by_tier.setdefault(compact["tier"], []).append(compact)
     picked = [summary for group in zip(*by_tier.values(), strict=False) for summary in group]
     return picked[:count]
 

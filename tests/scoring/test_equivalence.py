@@ -64,3 +64,27 @@ def test_scores_are_identical_to_the_pinned_ones(
     stored = SiteScore.from_dict(expected)
     assert stored == result
     assert text(plain(stored.to_summary_dict())) == summary
+
+
+def compacted(summary: dict[str, Any]) -> dict[str, Any]:
+    """What the app stored before to_compact_dict(): app.review.scores.compact_summary."""
+    return {
+        "total": summary["total"],
+        "tier": summary["tier"],
+        "capped": summary["capped"],
+        "missing": summary["missing_count"],
+        "scored": summary["scored_count"],
+        "gates": {g["code"]: g["status"] for g in summary["gates"]},
+        "categories": {c["code"]: c["score"] for c in summary["categories"]},
+        "fields": {f["code"]: None if f["missing"] else f["points"] for f in summary["fields"]},
+        "connectivity": summary["connectivity"],
+    }
+
+
+@pytest.mark.parametrize(("name", "index"), CASES, ids=IDS)
+def test_the_stored_summary_is_the_compacted_full_one(
+    rubrics: dict[str, Rubric], name: str, index: int
+) -> None:
+    expected = text(compacted(without_reasons(EXPECTED[name][index])))
+    assert text(plain(score_site(DOCS[index], rubrics[name]).to_compact_dict())) == expected
+    assert text(plain(SiteScore.from_dict(EXPECTED[name][index]).to_compact_dict())) == expected
