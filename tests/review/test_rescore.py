@@ -187,3 +187,21 @@ def test_the_cli_takes_a_worker_count(runner, three_sites):
     assert result.exit_code == 0, result.output
     assert "Rescored 3 sites with jp-workation-2026.1" in result.output
     assert "3 unchanged" in result.output
+
+
+def test_documents_are_built_from_the_stored_rows_as_saves_build_them(app, three_sites):
+    from app.review.rescore import _page
+    from app.surveys.documents import site_document
+    from app.surveys.models import SiteRevision
+
+    pages = _page(0, False, "")
+    assert len(pages) == 3
+    for site_id, revision, document in pages:
+        site = db.session.get(Site, site_id)
+        assert document == site_document(site)
+        stored = db.session.scalar(
+            select(SiteRevision.document).where(
+                SiteRevision.site_id == site_id, SiteRevision.revision == revision
+            )
+        )
+        assert document == stored
