@@ -1,5 +1,5 @@
-"""Rescore stored sites (after the rubric changed): build each site's current document from its
-stored rows, score it with the pure scorer, write the score columns back in batches.
+"""Rescore stored sites (after the rubric changed): read the stored values the rubric reads,
+score them with the pure scorer, write the score columns back in batches.
 
 A site saved while the rescore runs keeps the score its save computed: every update names the
 revision it scored (`WHERE revision = ...`). A site whose score, tier, rubric version and
@@ -17,7 +17,6 @@ import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from flask import Flask, current_app
@@ -26,30 +25,25 @@ from sqlalchemy import Column, MetaData, Table, and_, bindparam, func, or_, sele
 from app.extensions import db
 from app.review.scores import SCORE_COLUMNS, score_columns
 from app.scoring import Rubric
-from app.surveys.documents import COVERAGE_FIELDS, MEASUREMENT_FIELDS, build_document
-from app.surveys.models import MobileCoverage, Site, SitePhoto, SpeedMeasurement
+from app.surveys.models import MobileCoverage, Site, SpeedMeasurement
 from app.timeutil import utcnow
-from forms.document import LIST_FIELDS, scalar_field_names
 
 BATCH = 2000
 CHUNK = 10_000  # ids per task when several workers share the work
 COMPARED = ("score", "tier", "rubric_version", "score_summary")  # not scored_at
 
 
-@cache
-def _columns() -> dict[str, list[Any]]:
-    """The stored columns a site's document is built from (the survey form's fields)."""
-    table = Site.__table__.c
-    return {
-        "sites": [
-            table[n] for n in ("id", "revision", "uuid", *scalar_field_names(), *LIST_FIELDS)
-        ],
-        "runs": [
-            SpeedMeasurement.__table__.c[n] for n in ("uuid", "measured_at", *MEASUREMENT_FIELDS)
-        ],
-        "coverage": [MobileCoverage.__table__.c[n] for n in ("carrier", *COVERAGE_FIELDS)],
-        "photos": [SitePhoto.__table__.c[n] for n in ("sha256", "caption")],
-    }
+RUN_METRICS = ("download_mbps", "upload_mbps", "latency_ms", "jitter_ms", "loss_pct")
+COVERAGE_COLUMNS = ("carrier", "technology", "rsrp_dbm", "signal_bars", "placement")
+
+
+def _read_columns(rubric: Rubric) -> list[str]:
+    """The site columns the rubric reads (`Plan.reads`: survey field names)."""
+    reads = rubric.plan.reads
+    names = [*reads.numbers, *reads.flags, *reads.codes, *(name for name, _ in reads.lists)]
+    if reads.hours:
+        names += ["weekday_open", "weekday_close"]
+    return list(dict.fromkeys(names))
 
 
 @dataclass
@@ -64,46 +58,47 @@ class RescoreReport:
         self.unchanged += other.unchanged
 
 
-def _page(after_id: int, stale_only: bool, version: str, until: int | None = None) -> list[Any]:
-    """The next BATCH of (site id, revision, document), in id order (keyset paging).
+def _page(after_id: int, stale_only: bool, rubric: Rubric, until: int | None = None) -> list[Any]:
+    """The next BATCH of (site id, revision, scoring input), in id order (keyset paging).
 
-    The document is built from the stored rows with `build_document`, as every save builds it
-    (so it equals the current revision's): cheaper than reading and parsing the JSON copy."""
-    stmt = select(*_columns()["sites"]).where(Site.id > after_id).order_by(Site.id).limit(BATCH)
+    The input holds the stored values the rubric reads, under the document's field names, with
+    the speed runs and coverage rows: what score_site reads of the site's document, without
+    reading and parsing the revision's JSON copy or building the rest of the document."""
+    names = _read_columns(rubric)
+    table = Site.__table__.c
+    stmt = select(table.id, table.revision, *[table[n] for n in names])
+    stmt = stmt.where(Site.id > after_id).order_by(Site.id).limit(BATCH)
     if until is not None:
         stmt = stmt.where(Site.id <= until)
     if stale_only:
-        stmt = stmt.where((Site.rubric_version.is_(None)) | (Site.rubric_version != version))
-    rows = db.session.execute(stmt).all()
+        stmt = stmt.where((Site.rubric_version.is_(None)) | (Site.rubric_version != rubric.version))
+    connection = db.session.connection()  # Core rows, without the ORM's result handling
+    rows = connection.execute(stmt).all()
     if not rows:
         return []
-    ids = [row.id for row in rows]
-    runs = _children(SpeedMeasurement, _columns()["runs"], ids, SpeedMeasurement.measured_at)
-    coverage = _children(MobileCoverage, _columns()["coverage"], ids, MobileCoverage.position)
-    photos = _children(SitePhoto, _columns()["photos"], ids, SitePhoto.position)
-    scalars, lists = scalar_field_names(), LIST_FIELDS
-    return [
-        (
-            row.id,
-            row.revision,
-            build_document(
-                row.uuid,
-                {name: row._mapping[name] for name in scalars},
-                {name: row._mapping[name] for name in lists},
-                runs.get(row.id, []),
-                coverage.get(row.id, []),
-                photos.get(row.id, []),
-            ),
-        )
-        for row in rows
-    ]
+    span = (after_id, rows[-1][0])  # children by id range: no IN list of BATCH parameters
+    runs = _children(SpeedMeasurement, RUN_METRICS, span, SpeedMeasurement.measured_at)
+    coverage = _children(MobileCoverage, COVERAGE_COLUMNS, span, MobileCoverage.position)
+    pages = []
+    for row in rows:
+        values = dict(zip(names, row[2:], strict=True))
+        values["measurements"] = runs.get(row[0], [])
+        values["coverage"] = coverage.get(row[0], [])
+        pages.append((row[0], row[1], values))
+    return pages
 
 
-def _children(model: Any, columns: list[Any], ids: list[int], order: Any) -> dict[int, list[Any]]:
-    grouped: dict[int, list[Any]] = {}
-    stmt = select(model.site_id, *columns).where(model.site_id.in_(ids))
-    for row in db.session.execute(stmt.order_by(model.site_id, order, model.id)).mappings():
-        grouped.setdefault(row["site_id"], []).append(row)
+def _children(
+    model: Any, names: tuple[str, ...], span: tuple[int, int], order: Any
+) -> dict[int, list[dict[str, Any]]]:
+    """Rows of a child table for the sites with after < id <= last, by site id, in order."""
+    columns = model.__table__.c
+    stmt = select(columns.site_id, *[columns[n] for n in names])
+    stmt = stmt.where(columns.site_id > span[0], columns.site_id <= span[1])
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    connection = db.session.connection()
+    for row in connection.execute(stmt.order_by(columns.site_id, order, columns.id)):
+        grouped.setdefault(row[0], []).append(dict(zip(names, row[1:], strict=True)))
     return grouped
 
 
@@ -128,7 +123,7 @@ def _rescore_range(
 ) -> RescoreReport:
     report = RescoreReport()
     now = utcnow()
-    while rows := _page(after_id, stale_only, rubric.version, until):
+    while rows := _page(after_id, stale_only, rubric, until):
         batch = [
             {"id": site_id, "revision": revision, **score_columns(document, rubric, now)}
             for site_id, revision, document in rows

@@ -189,19 +189,16 @@ def test_the_cli_takes_a_worker_count(runner, three_sites):
     assert "3 unchanged" in result.output
 
 
-def test_documents_are_built_from_the_stored_rows_as_saves_build_them(app, three_sites):
+def test_the_scoring_input_scores_as_the_whole_document(app, three_sites, tmp_path):
     from app.review.rescore import _page
+    from app.scoring import score_site
     from app.surveys.documents import site_document
-    from app.surveys.models import SiteRevision
 
-    pages = _page(0, False, "")
-    assert len(pages) == 3
-    for site_id, revision, document in pages:
-        site = db.session.get(Site, site_id)
-        assert document == site_document(site)
-        stored = db.session.scalar(
-            select(SiteRevision.document).where(
-                SiteRevision.site_id == site_id, SiteRevision.revision == revision
-            )
-        )
-        assert document == stored
+    for rubric in (load_rubric(), load_rubric(_tuned_rubric(tmp_path))):
+        pages = _page(0, False, rubric)
+        assert len(pages) == 3
+        for site_id, _revision, values in pages:
+            whole = site_document(db.session.get(Site, site_id))
+            assert values["measurements"] and values["coverage"]
+            expected = score_site(whole, rubric).to_dict()
+            assert score_site(values, rubric).to_dict() == expected
