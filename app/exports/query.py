@@ -23,7 +23,7 @@ COVERAGE_COLUMNS = [c for c in MobileCoverage.__table__.c if c.name != "id"]
 
 
 def scoped(scope: Scope, chosen: SiteFilter, stmt: Select[Any]) -> Select[Any]:
-    return scope.filter(chosen.apply(stmt), Site.municipality_code)
+    return scope.filter(chosen.apply(stmt), Site.municipality_code, Site.prefecture_code)
 
 
 def count_sites(scope: Scope, chosen: SiteFilter) -> int:
