@@ -68,7 +68,7 @@ def load(app, total: int, small: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sites", type=int, default=10_000)
-    parser.add_argument("--format", default="xlsx")
+    parser.add_argument("--format", default="xlsx", choices=["xlsx", "csv", "geojson"])
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="wss-export-bench-"))
@@ -105,8 +105,8 @@ def run(args: argparse.Namespace, folder: Path, url: str) -> None:
         (f"{args.sites} sites", ["--municipality", SMALL_TOWN]),
         (f"{args.sites * 10} sites", []),
     ):
-        out = folder / f"export-{uuid.uuid4().hex[:6]}.{args.format.split('-')[0]}"
-        cmd = [sys.executable, "-c", CHILD, "--format", args.format, "-o", str(out), *extra]
+        out = folder / f"export-{uuid.uuid4().hex[:6]}.{args.format}"
+        cmd = [sys.executable, "-c", CHILD, args.format, "-o", str(out), *extra]
         line = subprocess.run(cmd, env=env, cwd=folder, capture_output=True, text=True, check=True)
         print(f"{label}: {line.stdout.strip()} | file {out.stat().st_size / 1e6:.1f} MB")
 

@@ -15,15 +15,27 @@ from werkzeug.datastructures import MultiDict
 from app.accounts.models import Role, User
 from app.accounts.scope import Scope
 from app.exports.jobs_service import filter_in_scope
-from app.exports.service import FORMATS, ExportRequest, write_export
+from app.exports.service import ExportRequest, write_export
 from app.extensions import db
 from app.surveys.filters import SiteFilter
 from app.timeutil import utcnow
 from forms.exports import ExportForm
 
+CLI_FORMATS = {
+    ("xlsx", "utf-8"): "xlsx",
+    ("csv", "utf-8"): "csv-utf8",
+    ("csv", "cp932"): "csv-sjis",
+}
+
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="xlsx")
+@click.argument("kind", type=click.Choice(["xlsx", "csv", "geojson"]))
+@click.option(
+    "--encoding",
+    type=click.Choice(["utf-8", "cp932"]),
+    default="utf-8",
+    help="CSV only: UTF-8 with BOM (default) or Shift_JIS (cp932).",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--prefecture", default="", help="Prefecture code, e.g. 30.")
 @click.option("--municipality", default="", help="Municipality code (6 digits).")
@@ -35,8 +47,13 @@ from forms.exports import ExportForm
 @click.option("--user", "email", default="", help="Export only what this user may view.")
 @click.option("--base-url", default="", help="Central server URL for the URL column.")
 @with_appcontext
-def export_command(fmt: str, output: Path, email: str, base_url: str, **filters: str) -> None:
-    """Write sites to an XLSX, CSV (utf-8 BOM or Shift_JIS) or GeoJSON file."""
+def export_command(
+    kind: str, encoding: str, output: Path, email: str, base_url: str, **filters: str
+) -> None:
+    """Write sites to an XLSX, CSV (UTF-8 with BOM, or --encoding cp932) or GeoJSON file."""
+    if kind != "csv" and encoding != "utf-8":
+        raise click.UsageError("--encoding: only for csv")
+    fmt = CLI_FORMATS.get((kind, encoding), kind)
     names = {"surveyed_from": "from", "surveyed_to": "to"}
     formdata = MultiDict({"format": fmt} | {names.get(k, k): v for k, v in filters.items()})
     form = ExportForm(formdata=formdata, meta={"csrf": False})

@@ -12,7 +12,7 @@ from tests.exports.helpers import csv_rows, geojson, sheet_rows, workbook
 
 def test_xlsx_of_a_prefecture(runner, sites, tmp_path: Path):
     out = tmp_path / "wakayama.xlsx"
-    result = runner.invoke(args=["export", "--prefecture", "30", "-o", str(out)])
+    result = runner.invoke(args=["export", "xlsx", "--prefecture", "30", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "Wrote 5 sites" in result.output
     book = workbook(out.read_bytes())
@@ -25,10 +25,10 @@ def test_xlsx_of_a_prefecture(runner, sites, tmp_path: Path):
 
 def test_filters_match_the_dashboards(runner, sites, tmp_path: Path):
     out = tmp_path / "x.geojson"
-    args = ["export", "--format", "geojson", "-o", str(out), "--status", "submitted"]
+    args = ["export", "geojson", "-o", str(out), "--status", "submitted"]
     assert runner.invoke(args=args).exit_code == 0
     assert [f["id"] for f in geojson(out.read_bytes())["features"]] == [sites["b"]]
-    args = ["export", "--format", "geojson", "-o", str(out), "--from", "2026-11-21"]
+    args = ["export", "geojson", "-o", str(out), "--from", "2026-11-21"]
     assert runner.invoke(args=args).exit_code == 0
     assert {f["id"] for f in geojson(out.read_bytes())["features"]} == {sites[k] for k in "dex"}
 
@@ -36,16 +36,26 @@ def test_filters_match_the_dashboards(runner, sites, tmp_path: Path):
 def test_user_option_applies_that_users_scope(runner, sites, make_user: Any, tmp_path: Path):
     viewer = make_user("viewer", "202011")
     out = tmp_path / "nagano.csv"
-    args = ["export", "--format", "csv-utf8", "-o", str(out), "--user", viewer.email]
+    args = ["export", "csv", "-o", str(out), "--user", viewer.email]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     rows = csv_rows(out.read_bytes(), "utf-8-sig")
     assert [row["ID"] for row in rows] == [sites["d"]]
 
 
+def test_the_format_is_the_contracts_positional_argument(runner, sites, tmp_path: Path):
+    out = tmp_path / "x.pdf"
+    result = runner.invoke(args=["export", "pdf", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "xlsx" in result.output and "geojson" in result.output
+    result = runner.invoke(args=["export", "geojson", "--encoding", "cp932", "-o", str(out)])
+    assert result.exit_code == 2
+    assert not out.exists()
+
+
 def test_shift_jis_reports_replacements(runner, sites, tmp_path: Path):
     out = tmp_path / "sjis.csv"
-    result = runner.invoke(args=["export", "--format", "csv-sjis", "-o", str(out)])
+    result = runner.invoke(args=["export", "csv", "--encoding", "cp932", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "1 characters not in Shift_JIS replaced by 〓" in result.output
     assert len(csv_rows(out.read_bytes(), "cp932")) == 6
@@ -59,7 +69,7 @@ def test_shift_jis_reports_replacements(runner, sites, tmp_path: Path):
         (["--tier", "gold"], "tier"),
         (["--prefecture", "48"], "prefecture"),
         (["--user", "nobody@example.jp"], "no active user"),
-        (["--format", "pdf"], "format"),
+        (["--encoding", "latin-1"], "encoding"),
         (["--user", "viewer-30@example.jp", "--prefecture", "20"], "may not view"),
     ],
 )
@@ -68,7 +78,7 @@ def test_bad_options_are_refused_and_write_nothing(
 ):
     make_user("viewer", None, "30", email="viewer-30@example.jp")
     out = tmp_path / "never.xlsx"
-    result = runner.invoke(args=["export", "-o", str(out), *args])
+    result = runner.invoke(args=["export", "xlsx", "-o", str(out), *args])
     assert result.exit_code == 2
     assert message in result.output
     assert not out.exists()
