@@ -12,7 +12,7 @@ from app.api.sites import apply_document
 from app.extensions import db
 from app.surveys.access import municipality_problem
 from app.surveys.bulk import create_sites
-from app.surveys.models import Site
+from app.surveys.models import ReviewStatus, Site
 from forms.compiled import fast_validate
 from forms.validators import is_uuid
 from sync.protocol import ItemResult, Outcome, base_revision_of
@@ -44,6 +44,8 @@ def _new_site_candidates(docs: list[Any]) -> list[tuple[int, str, dict[str, Any]
         site_uuid = doc.get("uuid") if isinstance(doc, dict) else None
         if not isinstance(site_uuid, str) or not is_uuid(site_uuid) or site_uuid in candidates:
             continue
+        if asks_for_review(doc):  # created one by one, with its review event
+            continue
         try:
             base_revision_of(doc)
         except ValueError:
@@ -56,6 +58,11 @@ def _new_site_candidates(docs: list[Any]) -> list[tuple[int, str, dict[str, Any]
         for site_uuid in existing:
             del candidates[site_uuid]
     return list(candidates.values())
+
+
+def asks_for_review(doc: Any) -> bool:
+    """A document sent with "status": "submitted" asks for review (README, Sync)."""
+    return isinstance(doc, dict) and doc.get("status") == ReviewStatus.SUBMITTED
 
 
 def _push_one(doc: Any) -> ItemResult:

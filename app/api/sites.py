@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.surveys.access import current_scope, municipality_problem
-from app.surveys.models import Site
+from app.surveys.models import ReviewStatus, Site
 from app.surveys.service import save_survey, site_document
 from forms.document import validate_site_document
 from forms.validators import is_uuid
@@ -53,7 +53,7 @@ def apply_document(
                 site=site,
                 site_uuid=site_uuid,
                 actor=current_user,
-                submit=False,
+                submit=isinstance(doc, dict) and doc.get("status") == ReviewStatus.SUBMITTED,
                 base_revision=base_revision,
             )
     except (StaleDataError, IntegrityError):  # a concurrent writer committed first

@@ -150,3 +150,24 @@ def test_a_site_is_incomplete_until_its_photos_arrive(client, bearer):
         c["kind"] for c in client.get("/api/v1/sync/changes", headers=headers).get_json()["changes"]
     ]
     assert kinds == ["revision", "photos"]
+
+
+def test_a_document_sent_as_submitted_asks_for_review_once(client, bearer):
+    from app.surveys.models import ReviewEvent
+
+    headers = bearer()
+    new, old, draft = document(status="submitted"), document(), document()
+    client.put(f"/api/v1/sites/{old['uuid']}", json=old, headers=headers)
+    batch = {"sites": [new, old | {"status": "submitted", "revision": 1}, draft]}
+    for _ in range(2):  # the replay asks nothing more
+        results = client.post("/api/v1/sync/push", json=batch, headers=headers).get_json()
+        assert {r["status"] for r in results["results"]} <= {"created", "unchanged"}
+    statuses = dict(db.session.execute(select(Site.uuid, Site.status)).all())
+    assert statuses[new["uuid"]] == ReviewStatus.SUBMITTED
+    assert statuses[old["uuid"]] == ReviewStatus.SUBMITTED
+    assert statuses[draft["uuid"]] == ReviewStatus.DRAFT
+    assert _count(ReviewEvent) == 2
+    put = document(status="submitted")
+    response = client.put(f"/api/v1/sites/{put['uuid']}", json=put, headers=headers)
+    assert response.status_code == 201
+    assert client.get(f"/api/v1/sites/{put['uuid']}", headers=headers).json["status"] == "submitted"
