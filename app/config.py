@@ -42,6 +42,7 @@ DEFAULTS: dict[str, Any] = {
     "MAP_TILE_URL": "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png",
     "MAP_TILE_ATTRIBUTION": '<a href="https://maps.gsi.go.jp/development/ichiran.html">地理院タイル</a>',
     "DASHBOARD_CACHE_SECONDS": 30.0,
+    "OFFLINE_PHOTO_MAX_PX": 1600,  # photos saved on a tablet are shrunk to this longest side
     # exports: where jobs run (thread | rq | inline), their files, and the workbook's contact
     "EXPORT_QUEUE": "thread",
     "EXPORT_REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -76,6 +77,7 @@ ENVIRONMENT: dict[str, type] = {
     "MAP_TILE_URL": str,
     "MAP_TILE_ATTRIBUTION": str,
     "DASHBOARD_CACHE_SECONDS": float,
+    "OFFLINE_PHOTO_MAX_PX": int,
     "EXPORT_QUEUE": str,
     "EXPORT_REDIS_URL": str,
     "EXPORT_RQ_QUEUE": str,

@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from app.dashboard.views import bp as dashboard_bp
     from app.exports.views import bp as exports_bp
     from app.locations.views import bp as locations_bp
+    from app.offline.views import bp as offline_bp
     from app.photos.views import bp as photos_bp
     from app.review.views import bp as review_bp
     from app.surveys.views import bp as surveys_bp
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
         photos_bp,
         locations_bp,
         api_bp,
+        offline_bp,
     ):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})

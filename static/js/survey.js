@@ -1,6 +1,10 @@
 // The survey form: section navigation with progress, "use my location", postal code lookup,
 // address geocoding, and a local draft so that nothing typed is lost on reload or navigation.
 // Every user-visible string comes from data-msg-* attributes the template translated.
+// The outbox (outbox.js, IndexedDB) gets every autosave too, and takes the survey when the
+// surveyor saves it with no connection; sync.js sends it later.
+
+import * as outbox from "./outbox.js";
 
 const DRAFT_PREFIX = "survey-draft:";
 const NEW_POINTER = "survey-draft-new";
@@ -10,7 +14,8 @@ const SKIP_TYPES = new Set(["hidden", "file", "submit", "button", "reset", "imag
 const NOT_COUNTED = new Set(["remove_photos"]);
 
 
-function setUp(form) {
+async function setUp(form) {
+  await claimUuid(form);
   const ui = {
     message(key, vars = {}) {
       const name = "msg" + key.replace(/(^|-)([a-z])/g, (_, __, c) => c.toUpperCase());
@@ -23,7 +28,9 @@ function setUp(form) {
   const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   const progress = setUpProgress(form);
-  const drafts = setUpDrafts(form, ui, progress);
+  const records = setUpOutbox(form, ui);
+  const drafts = setUpDrafts(form, ui, progress, records);
+  records.attach(drafts);
   setUpSectionNav(form, reducedMotion);
   setUpGeolocation(form, ui, field);
   setUpPostal(form, ui, field);
@@ -471,7 +478,7 @@ function setUpGeocode(form, ui, field) {
 
 // ---------------------------------------------------------------- local draft
 
-function setUpDrafts(form, ui, progress) {
+function setUpDrafts(form, ui, progress, records) {
   const uuidInput = form.elements.namedItem("uuid");
   const revisionInput = form.elements.namedItem("base_revision");
   const note = document.getElementById("autosave-note");
@@ -566,6 +573,7 @@ function setUpDrafts(form, ui, progress) {
     storage.remove(key());
     const pointer = storage.get(NEW_POINTER);
     if (pointer && pointer.uuid === uuid) storage.remove(NEW_POINTER);
+    records.dropDraft(uuid);
   }
 
   function save(extra = {}) {
@@ -590,6 +598,7 @@ function setUpDrafts(form, ui, progress) {
       ...extra,
     });
     if (isNew) storage.set(NEW_POINTER, { uuid });
+    records.autosave(uuid, isNew);
   }
 
   function pruneOldDrafts() {
@@ -624,6 +633,16 @@ function setUpDrafts(form, ui, progress) {
   });
 
   return {
+    /** The outbox has the survey now: forget the local draft, leave without a prompt. */
+    forget() {
+      clearTimeout(timer);
+      timer = null;
+      submitting = true;
+      storage.remove(key());
+      const pointer = storage.get(NEW_POINTER);
+      if (pointer && pointer.uuid === uuid) storage.remove(NEW_POINTER);
+    },
+    isNew,
     changed() {
       dirty = true;
       clearTimeout(timer);
@@ -633,6 +652,167 @@ function setUpDrafts(form, ui, progress) {
       }, 500);
     },
   };
+}
+
+// ---------------------------------------------------------------- the outbox (IndexedDB)
+
+const QUEUED_NOTICE = "survey-queued-notice";
+
+/** A new-survey page served from the offline cache carries the uuid it had when cached: if
+ *  the outbox already holds a saved survey with that uuid, this page gets a fresh one. */
+async function claimUuid(form) {
+  const input = form.elements.namedItem("uuid");
+  const revision = form.elements.namedItem("base_revision");
+  if (!input || form.dataset.savedAt || (revision && revision.value)) return;
+  try {
+    const record = await outbox.getRecord(input.value);
+    if (record && record.state !== outbox.STATES.DRAFT && self.crypto?.randomUUID) {
+      input.value = self.crypto.randomUUID();
+      form.dataset.siteUuid = input.value;
+    }
+  } catch {
+    /* no IndexedDB: the page works online as before */
+  }
+}
+
+function setUpOutbox(form, ui) {
+  const { STATES } = outbox;
+  let drafts = null;
+  let saving = Promise.resolve();
+  const uuidNow = () => form.elements.namedItem("uuid")?.value || "";
+
+  const shown = sessionStorage.getItem(QUEUED_NOTICE);
+  if (shown) {
+    sessionStorage.removeItem(QUEUED_NOTICE);
+    const slot = document.getElementById("app-notices");
+    if (slot) {
+      const box = document.createElement("div");
+      box.className = "flash flash-success";
+      box.id = "queued-notice";
+      box.textContent = shown;
+      slot.append(box);
+    }
+  }
+
+  function autosave(uuid, isNew) {
+    if (!uuid) return;
+    const doc = outbox.buildDocument(form);
+    saving = saving
+      .then(() =>
+        outbox.updateRecord(uuid, (r) => {
+          const base = r || { uuid, state: STATES.DRAFT, isNew, createdAt: Date.now() };
+          // a survey saved to send keeps what was saved; the typing is its draft
+          const state = base.state === STATES.SENT ? STATES.DRAFT : base.state;
+          return { ...base, state, draft: doc, name: doc.name || base.name || "", savedAt: Date.now() };
+        }),
+      )
+      .catch(() => {});
+  }
+
+  function dropDraft(uuid) {
+    saving = saving
+      .then(() => outbox.updateRecord(uuid, (r) => (r && r.state === STATES.DRAFT ? null : undefined)))
+      .catch(() => {});
+  }
+
+  async function queue(intent) {
+    const uuid = uuidNow();
+    const photos = await storePhotos(form, uuid);
+    const earlier = await outbox.getRecord(uuid).catch(() => null);
+    const kept = (earlier?.document?.photos || []).filter((p) => !photos.some((n) => n.sha256 === p.sha256));
+    const doc = outbox.buildDocument(form, { intent, photos: [...kept, ...photos] });
+    const now = Date.now();
+    await saving;
+    await outbox.updateRecord(uuid, (r) => ({
+      ...(r || { createdAt: now }),
+      uuid,
+      isNew: drafts ? drafts.isNew : !doc.revision,
+      state: STATES.WAITING,
+      document: doc,
+      draft: null,
+      intent,
+      name: doc.name || "",
+      savedAt: now,
+      queuedAt: now,
+      message: "",
+      errors: null,
+      kind: null,
+      current: null,
+    }));
+  }
+
+  form.addEventListener("submit", (event) => {
+    const intent = event.submitter?.value === "submit" ? "submit" : "draft";
+    if (navigator.onLine !== false) {
+      dropDraft(uuidNow()); // the server takes the form as before; the draft is done with
+      return;
+    }
+    // No connection: the survey goes to the outbox and is sent when the connection is back.
+    event.preventDefault();
+    queue(intent)
+      .then(async () => {
+        drafts?.forget();
+        sessionStorage.setItem(QUEUED_NOTICE, ui.message("queued"));
+        const sync = await import("./sync.js");
+        await sync.registerBackgroundSync();
+        window.location.assign(window.location.pathname);
+      })
+      .catch(() => {
+        const note = document.getElementById("autosave-note");
+        if (note) {
+          note.textContent = ui.message("queue-failed");
+          note.hidden = false;
+        }
+      });
+  });
+
+  return {
+    attach(d) {
+      drafts = d;
+    },
+    autosave,
+    dropDraft,
+  };
+}
+
+// ---------------------------------------------------------------- photos on the tablet
+
+/** The chosen photos, shrunk on the device (longest side at most data-photo-max-px), stored
+ *  in the outbox as Blobs keyed by their SHA-256; returns the document's photo entries. */
+async function storePhotos(form, uuid) {
+  const input = form.elements.namedItem("photo_files");
+  const files = input && input.files ? Array.from(input.files) : [];
+  if (!files.length) return [];
+  const maxPx = Number(form.dataset.photoMaxPx) > 0 ? Number(form.dataset.photoMaxPx) : 1600;
+  const caption = (form.elements.namedItem("photo_caption")?.value || "").trim().slice(0, 200);
+  const entries = [];
+  for (const file of files) {
+    const { blob, width, height } = await shrink(file, maxPx);
+    const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+    const sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+    await outbox.putPhoto({ id: `${uuid}:${sha256}`, uuid, sha256, blob, caption, width, height, name: file.name });
+    entries.push({ sha256, caption });
+  }
+  return entries;
+}
+
+async function shrink(file, maxPx) {
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  } catch {
+    return { blob: file, width: null, height: null }; // not decodable here: the server decides
+  }
+  const scale = Math.min(1, maxPx / Math.max(bitmap.width, bitmap.height));
+  const width = Math.max(1, Math.round(bitmap.width * scale));
+  const height = Math.max(1, Math.round(bitmap.height * scale));
+  const canvas = document.createElement("canvas");
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+  bitmap.close?.();
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
+  return blob ? { blob, width, height } : { blob: file, width: null, height: null };
 }
 
 // Run last: the helpers above (`storage`) must be initialised first.

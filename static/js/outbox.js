@@ -1,0 +1,233 @@
+// The outbox: every survey typed on this tablet, kept in IndexedDB until the server has it.
+// A record: { uuid, state, isNew, name, document, intent, savedAt, queuedAt, sentAt, attempts,
+//             message, errors, current, serverRevision }.
+// state: draft (autosaved while typing) -> waiting (saved by the surveyor, to send) -> sending
+//        -> sent, or attention (the server refused it: field errors or a conflict).
+// Works in pages and in the service worker (no DOM here except buildDocument).
+
+export const STATES = Object.freeze({
+  DRAFT: "draft",
+  WAITING: "waiting",
+  SENDING: "sending",
+  SENT: "sent",
+  ATTENTION: "attention",
+});
+const DB_NAME = "wss-outbox";
+const DB_VERSION = 1;
+const SENT_KEPT_MS = 14 * 24 * 3600 * 1000;
+const CHANNEL = "wss-outbox";
+
+let dbPromise = null;
+
+export function openDb() {
+  if (!dbPromise) {
+    dbPromise = new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        if (!db.objectStoreNames.contains("records")) db.createObjectStore("records", { keyPath: "uuid" });
+        if (!db.objectStoreNames.contains("photos")) {
+          const photos = db.createObjectStore("photos", { keyPath: "id" });
+          photos.createIndex("uuid", "uuid");
+        }
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        db.onversionchange = () => db.close(); // a newer page wants to upgrade
+        resolve(db);
+      };
+      request.onerror = () => reject(request.error);
+      request.onblocked = () => reject(new Error("outbox blocked"));
+    }).catch((error) => {
+      dbPromise = null;
+      throw error;
+    });
+  }
+  return dbPromise;
+}
+
+function done(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function finished(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error("aborted"));
+  });
+}
+
+export async function getRecord(uuid) {
+  const db = await openDb();
+  return done(db.transaction("records").objectStore("records").get(uuid));
+}
+
+export async function allRecords() {
+  const db = await openDb();
+  const records = await done(db.transaction("records").objectStore("records").getAll());
+  return records.sort((a, b) => (b.savedAt || 0) - (a.savedAt || 0));
+}
+
+/** Read-modify-write one record in a single transaction; `change(old)` returns the new one
+ *  (or null to delete, or undefined to leave it). */
+export async function updateRecord(uuid, change) {
+  const db = await openDb();
+  const tx = db.transaction("records", "readwrite");
+  const store = tx.objectStore("records");
+  const old = await done(store.get(uuid));
+  const next = change(old ? structuredClone(old) : null);
+  if (next === null) store.delete(uuid);
+  else if (next !== undefined) store.put(next);
+  await finished(tx);
+  announce();
+  return next;
+}
+
+export async function deleteRecord(uuid) {
+  const db = await openDb();
+  const tx = db.transaction(["records", "photos"], "readwrite");
+  tx.objectStore("records").delete(uuid);
+  const photos = tx.objectStore("photos");
+  for (const key of await done(photos.index("uuid").getAllKeys(uuid))) photos.delete(key);
+  await finished(tx);
+  announce();
+}
+
+/** Records waiting to go (a "sending" one was cut off by a closed page: send it again). */
+export async function dueRecords() {
+  return (await allRecords())
+    .filter((r) => r.state === STATES.WAITING || r.state === STATES.SENDING)
+    .sort((a, b) => (a.queuedAt || 0) - (b.queuedAt || 0));
+}
+
+export async function pruneSent() {
+  const limit = Date.now() - SENT_KEPT_MS;
+  for (const record of await allRecords()) {
+    if (record.state === STATES.SENT && (record.sentAt || 0) < limit) await deleteRecord(record.uuid);
+  }
+}
+
+// ---------------------------------------------------------------- photos (Blobs)
+
+export async function putPhoto(photo) {
+  const db = await openDb();
+  const tx = db.transaction("photos", "readwrite");
+  tx.objectStore("photos").put(photo);
+  await finished(tx);
+  announce();
+}
+
+/** Drop the Blobs of a record the server has in full (its document still lists them). */
+export async function deletePhotosOf(uuid) {
+  const db = await openDb();
+  const tx = db.transaction("photos", "readwrite");
+  const photos = tx.objectStore("photos");
+  for (const key of await done(photos.index("uuid").getAllKeys(uuid))) photos.delete(key);
+  await finished(tx);
+}
+
+export async function photosOf(uuid) {
+  const db = await openDb();
+  return done(db.transaction("photos").objectStore("photos").index("uuid").getAll(uuid));
+}
+
+export async function updatePhoto(id, change) {
+  const db = await openDb();
+  const tx = db.transaction("photos", "readwrite");
+  const store = tx.objectStore("photos");
+  const old = await done(store.get(id));
+  const next = old ? change(old) : undefined;
+  if (next === null) store.delete(id);
+  else if (next !== undefined) store.put(next);
+  await finished(tx);
+}
+
+// ---------------------------------------------------------------- change notices
+
+let channel = null;
+try {
+  channel = new BroadcastChannel(CHANNEL);
+} catch {
+  channel = null;
+}
+
+/** Tell this page, other tabs and the service worker that the outbox changed. */
+export function announce() {
+  if (typeof self.dispatchEvent === "function" && typeof CustomEvent === "function") {
+    self.dispatchEvent(new CustomEvent("outbox:changed"));
+  }
+  channel?.postMessage("changed");
+}
+
+export function onChange(callback) {
+  self.addEventListener("outbox:changed", callback);
+  channel?.addEventListener("message", callback);
+}
+
+// ---------------------------------------------------------------- the site document
+
+const FORM_ONLY = new Set([
+  "csrf_token",
+  "base_revision",
+  "photo_files",
+  "photo_caption",
+  "remove_photos",
+  "intent",
+]);
+const LIST_FIELDS = new Set(["amenities", "transport_options"]);
+const NESTED = /^(measurements|coverage)-(\d+)-(\w+)$/;
+const MEASURED = ["download_mbps", "upload_mbps", "latency_ms", "jitter_ms", "loss_pct"];
+
+/** The site document (api-contract.md) for what the form holds now. Field names are the
+ *  form's (forms/document.py mirrors them); blanks are left out, as the browser's POST would
+ *  leave them empty. `photos` are the kept server photos plus the outbox's own. */
+export function buildDocument(form, { intent = "draft", photos = [] } = {}) {
+  stampMeasurements(form);
+  const doc = {};
+  const rows = { measurements: [], coverage: [] };
+  for (const [name, value] of new FormData(form)) {
+    if (FORM_ONLY.has(name) || typeof value !== "string") continue;
+    const nested = NESTED.exec(name);
+    if (nested) {
+      const [, key, index, sub] = nested;
+      const row = (rows[key][Number(index)] ||= {});
+      if (value !== "") row[sub] = value;
+    } else if (LIST_FIELDS.has(name)) {
+      (doc[name] ||= []).push(value);
+    } else if (value !== "") {
+      doc[name] = value;
+    }
+  }
+  for (const name of LIST_FIELDS) doc[name] ||= [];
+  doc.measurements = rows.measurements.filter((row) => row && MEASURED.some((k) => k in row));
+  doc.coverage = rows.coverage.filter((row) => row && row.carrier);
+  const base = Number(form.elements.namedItem("base_revision")?.value || 0);
+  if (base > 0) doc.revision = base;
+  if (intent === "submit") doc.status = "submitted";
+  const removed = new Set(
+    Array.from(form.querySelectorAll("input[name=remove_photos]:checked"), (el) => el.value),
+  );
+  const kept = Array.from(form.querySelectorAll("[data-photo-sha256]"))
+    .filter((el) => !removed.has(el.dataset.photoSha256))
+    .map((el) => ({ sha256: el.dataset.photoSha256, caption: el.dataset.photoCaption || "" }));
+  doc.photos = [...kept, ...photos];
+  return doc;
+}
+
+/** A speed run typed on the tablet gets its uuid and time here, once (in the form's hidden
+ *  inputs), so that the document is the tablet's alone: a retried push is then byte for byte
+ *  the same survey, which the server recognises as a replay instead of a conflict. */
+function stampMeasurements(form) {
+  for (const input of form.querySelectorAll("input[type=hidden][name^='measurements-'][name$='-uuid']")) {
+    const prefix = input.name.slice(0, -"uuid".length);
+    const typed = MEASURED.some((k) => (form.elements.namedItem(prefix + k)?.value || "").trim() !== "");
+    if (!typed || input.value) continue;
+    input.value = self.crypto?.randomUUID ? self.crypto.randomUUID() : "";
+    const when = form.elements.namedItem(`${prefix}measured_at`);
+    if (when && !when.value) when.value = new Date().toISOString();
+  }
+}
