@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     from app.exports.cli import export_command
     from app.exports.worker import export_worker_command
     from app.review.cli import rescore_command
+    from app.speedtest.cli import speedtest_command
     from app.station.cli import sync_cli
 
     for command in (
@@ -34,6 +35,7 @@ def register(app: Flask) -> None:
         rescore_command,
         export_command,
         export_worker_command,
+        speedtest_command,
     ):
         app.cli.add_command(command)
 

@@ -50,6 +50,18 @@ DEFAULTS: dict[str, Any] = {
     "EXPORT_RETENTION_HOURS": 24.0,
     "EXPORT_CONTACT": "",  # the metadata sheet's 問合せ先; blank: the e-mail of who exported
     "EXPORT_SITE_URL_BASE": None,  # base of the URL column; None: UPSTREAM_URL, else this server
+    # speed tests (issue #5): the server's /speedtest/ endpoints and `flask speedtest`
+    "SPEEDTEST_SERVER_URL": None,  # this product's server to measure against; None: UPSTREAM_URL
+    "SPEEDTEST_USE_PUBLIC": 1,  # 1: try the public Ookla network first; 0: never
+    "SPEEDTEST_PUBLIC_TIMEOUT": 5.0,  # seconds per request to speedtest.net and its servers
+    "SPEEDTEST_TIMEOUT": 10.0,  # seconds per request to this product's server
+    "SPEEDTEST_SECONDS": 10.0,  # length of each direction of a speedtest-cli run
+    "SPEEDTEST_RATE_LIMIT": "300 per minute;3000 per hour",  # requests per client address
+    "SPEEDTEST_TRANSFER_LIMIT": "8192 per hour",  # MiB moved (down + up) per client address
+    "SPEEDTEST_MAX_DOWNLOAD_BYTES": 64 * 1024 * 1024,  # GET /speedtest/download?bytes=N
+    "SPEEDTEST_MAX_UPLOAD_BYTES": 32 * 1024 * 1024,  # one upload body (speedtest-cli: 7 MiB)
+    "SPEEDTEST_MAX_SECONDS": 60.0,  # one download or upload request at most
+    "SPEEDTEST_COUNTER_STORAGE_URI": None,  # received bytes per run; None: RATELIMIT_STORAGE_URI
     "RUBRIC_PATH": None,  # a tuned copy of app/scoring/rubrics/*.toml; None: the bundled rubric
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -85,6 +97,17 @@ ENVIRONMENT: dict[str, type] = {
     "EXPORT_RETENTION_HOURS": float,
     "EXPORT_CONTACT": str,
     "EXPORT_SITE_URL_BASE": str,
+    "SPEEDTEST_SERVER_URL": str,
+    "SPEEDTEST_USE_PUBLIC": int,
+    "SPEEDTEST_PUBLIC_TIMEOUT": float,
+    "SPEEDTEST_TIMEOUT": float,
+    "SPEEDTEST_SECONDS": float,
+    "SPEEDTEST_RATE_LIMIT": str,
+    "SPEEDTEST_TRANSFER_LIMIT": str,
+    "SPEEDTEST_MAX_DOWNLOAD_BYTES": int,
+    "SPEEDTEST_MAX_UPLOAD_BYTES": int,
+    "SPEEDTEST_MAX_SECONDS": float,
+    "SPEEDTEST_COUNTER_STORAGE_URI": str,
 }
 
 

@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from app.offline.views import bp as offline_bp
     from app.photos.views import bp as photos_bp
     from app.review.views import bp as review_bp
+    from app.speedtest.views import bp as speedtest_bp
     from app.surveys.views import bp as surveys_bp
 
     for blueprint in (
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
         locations_bp,
         api_bp,
         offline_bp,
+        speedtest_bp,
     ):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})

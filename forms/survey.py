@@ -68,6 +68,12 @@ class MeasurementForm(Form):
     loss_pct = number(_l("Packet loss"), 0, 100, "%")
     server = TextField(_l("Test server or app"), validators=[Optional(), Length(max=200)])
     where_on_site = TextField(_l("Where on the site"), validators=[Optional(), Length(max=100)])
+    # filled by the measuring tool (browser test, speedtest-cli); hidden on the form
+    tool_version = TextField(_l("Tool"), validators=[Optional(), Length(max=40)])
+    bytes_moved = number(_l("Data moved"), 0, 10**12, "B", integer=True)
+    duration_s = number(_l("Duration"), 0, 3600, "s")
+
+    RECORDED_BY_TOOL = ("tool_version", "bytes_moved", "duration_s")
 
     def validate_uuid(self, field: Any) -> None:
         if field.data and not is_uuid(field.data):

@@ -55,6 +55,10 @@ EXAMPLE_SITE: dict[str, Any] = {
             "latency_ms": 12.0,
             "jitter_ms": 3.0,
             "where_on_site": "2F booth",
+            "server": "https://survey.example.jp/speedtest/",
+            "tool_version": "browser 1",
+            "bytes_moved": 1048576000,
+            "duration_s": 24.5,
         }
     ],
     "coverage": [{"carrier": "docomo", "technology": "5g", "rsrp_dbm": -82, "placement": "indoor"}],

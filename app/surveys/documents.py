@@ -24,6 +24,9 @@ MEASUREMENT_FIELDS = (
     "jitter_ms",
     "loss_pct",
     "where_on_site",
+    "tool_version",
+    "bytes_moved",
+    "duration_s",
 )
 COVERAGE_FIELDS = ("technology", "rsrp_dbm", "signal_bars", "placement")
 

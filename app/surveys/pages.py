@@ -11,6 +11,7 @@ from app.regions.service import municipality_names
 from app.review.service import latest_comment
 from app.review.workflow import actions_for
 from app.scoring import score_site
+from app.scoring.connectivity import summarize_runs
 from app.surveys.access import current_scope
 from app.surveys.documents import site_document
 from app.surveys.models import Site
@@ -38,6 +39,7 @@ def site_page(site: Site, review_form: ReviewForm | None = None, status: int = 2
             locale=str(get_locale()),
             places=municipality_names(),
             can_edit=scope.can_edit(site.municipality_code),
+            runs_median=summarize_runs(document["measurements"]),
             breakdown=score_site(document, rubric).to_dict(),
             rubric_version=rubric.version,
             review_form=review_form if can_review else None,

@@ -104,6 +104,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return; // map tiles and the like: the browser's own
+  if (url.pathname.startsWith("/speedtest/")) return; // speed tests measure the network, never a cache
   if (request.method !== "GET") {
     // signing out forgets the pages kept for this user
     if (request.mode === "navigate" && url.pathname === LOGOUT) {
