@@ -136,7 +136,7 @@ def _security_headers(response: Any) -> Any:
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/geo/")) or (
+    return request.path.startswith(("/api/", "/geo/", "/speedtest/")) or (
         request.accept_mimetypes.best == "application/json"
     )
 

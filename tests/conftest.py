@@ -29,6 +29,7 @@ BASE_CONFIG = {
     "GEOCODER_DOMAIN": "127.0.0.1:9",
     "GEOCODER_SCHEME": "http",
     "GEOCODER_TIMEOUT": 1.0,
+    "SPEEDTEST_USE_PUBLIC": 0,  # tests never reach the internet
 }
 
 

@@ -88,6 +88,14 @@ def test_get_returns_the_document_with_revision_status_score_and_tier(client, be
             "measurements[0].speed",
         ),
         ({"amenities": "wifi"}, "amenities"),
+        (
+            {"measurements": [{"download_mbps": 1, "upload_mbps": 1, "bytes_moved": -5}]},
+            "measurements[0].bytes_moved",
+        ),
+        (
+            {"measurements": [{"download_mbps": 1, "upload_mbps": 1, "duration_s": 7200}]},
+            "measurements[0].duration_s",
+        ),
     ],
 )
 def test_invalid_is_422_with_field_paths_and_nothing_stored(client, bearer, change, path):
@@ -154,3 +162,32 @@ def test_browser_session_writes_need_the_csrf_token(app, client, make_user, logi
     response = client.put(f"/api/v1/sites/{doc['uuid']}", json=doc)
     assert response.status_code == 400
     assert client.get(f"/api/v1/sites/{doc['uuid']}").status_code == 404
+
+
+def test_a_measured_run_keeps_its_tool_data_and_duration(client, bearer):
+    run = {
+        "uuid": str(uuid.uuid4()),
+        "measured_at": "2026-10-14T13:00:00+09:00",
+        "method": "browser",
+        "server": "https://survey.example.jp/speedtest/",
+        "tool_version": "browser 1",
+        "bytes_moved": 123_456_789,
+        "duration_s": 21.5,
+        "download_mbps": 95.5,
+        "upload_mbps": 40.25,
+    }
+    doc = document(measurements=[run])
+    url = f"/api/v1/sites/{doc['uuid']}"
+    assert client.put(url, json=doc, headers=bearer()).status_code == 201
+    stored = db.session.scalar(select(SpeedMeasurement))
+    assert (stored.tool_version, stored.bytes_moved, stored.duration_s) == (
+        "browser 1",
+        123_456_789,
+        21.5,
+    )
+    back = client.get(url, headers=bearer()).get_json()["measurements"][0]
+    assert {k: back[k] for k in ("tool_version", "bytes_moved", "duration_s")} == {
+        "tool_version": "browser 1",
+        "bytes_moved": 123_456_789,
+        "duration_s": 21.5,
+    }

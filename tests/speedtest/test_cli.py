@@ -73,6 +73,8 @@ def test_with_a_site_it_stores_a_new_speed_run(
     assert run.server == live_server
     assert run.where_on_site == "2F booth"
     assert run.download_mbps > 0 and run.upload_mbps > 0 and run.latency_ms > 0
+    assert run.tool_version.startswith("speedtest-cli ")
+    assert run.bytes_moved > 0 and 0 < run.duration_s < 60
     stored = db.session.scalar(
         select(SiteRevision).where(
             SiteRevision.site_id == site.id, SiteRevision.revision == site.revision
