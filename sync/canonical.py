@@ -12,12 +12,23 @@ from typing import Any
 SERVER_FIELDS = frozenset({"revision", "status", "score", "tier", "updated_at", "photos_complete"})
 
 
+_PLAIN = frozenset({str, int, bool})
+
+
 def _normalize(value: Any) -> Any:
+    """Nulls dropped from objects, integral floats as ints, dates as ISO text (key order is
+    left to json.dumps' sort_keys; dict equality ignores it)."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind is dict:
+        return {
+            k: v if type(v) in _PLAIN else _normalize(v) for k, v in value.items() if v is not None
+        }
+    if kind in _PLAIN or value is None:
         return value
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else _normalize(v) for v in value]
     if isinstance(value, dict):
-        return {k: _normalize(v) for k, v in sorted(value.items()) if v is not None}
+        return {k: _normalize(v) for k, v in value.items() if v is not None}
     if isinstance(value, list | tuple):
         return [_normalize(v) for v in value]
     if isinstance(value, float):

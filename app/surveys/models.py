@@ -197,7 +197,7 @@ class SpeedMeasurement(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36))
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     measured_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     method: Mapped[str] = mapped_column(String(16))
     server: Mapped[str | None] = _str(200)
@@ -219,7 +219,7 @@ class MobileCoverage(db.Model):
     __table_args__ = (UniqueConstraint("site_id", "carrier"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
     carrier: Mapped[str] = mapped_column(String(16))
     technology: Mapped[str | None] = _str(4)
@@ -235,7 +235,7 @@ class SitePhoto(db.Model):
     __table_args__ = (UniqueConstraint("site_id", "sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     caption: Mapped[str] = mapped_column(String(200), default="")
     position: Mapped[int] = mapped_column(default=0)
@@ -253,7 +253,7 @@ class SiteRevision(db.Model):
     __table_args__ = (UniqueConstraint("site_id", "revision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     revision: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     document: Mapped[dict[str, Any]] = mapped_column(JSONType)

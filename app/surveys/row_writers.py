@@ -3,6 +3,9 @@ executemany elsewhere. `register_services` picks one from the database URL."""
 
 from __future__ import annotations
 
+import json
+import math
+from datetime import date, datetime
 from enum import Enum
 from typing import Any, Protocol
 
@@ -49,19 +52,17 @@ class PostgresCopyWriter:
             return
         import psycopg
         from psycopg import sql
-        from psycopg.types.json import Jsonb
 
         names = list(rows[0])
         json_columns = [isinstance(table.c[n].type, JSON) for n in names]
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
         )
+        data = copy_text(rows, names, json_columns)
         raw = db.session.connection().connection.driver_connection
         try:
             with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-                for row in rows:
-                    values = zip((row[n] for n in names), json_columns, strict=True)
-                    copy.write_row([Jsonb(v) if is_json else _plain(v) for v, is_json in values])
+                copy.write(data)
         except psycopg.IntegrityError as exc:  # raised as SQLAlchemy would have raised it
             raise IntegrityError(str(statement), None, exc) from exc
 
@@ -106,9 +107,47 @@ class _TempTable:
         self.name = name
 
 
-def _plain(value: Any) -> Any:
-    """Enums as their value (psycopg would otherwise choose by type)."""
-    return value.value if isinstance(value, Enum) else value
+def _escape(text: str) -> str:
+    """COPY text escapes; str.replace scans in C and returns `text` itself when absent."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_text(rows: list[dict[str, Any]], names: list[str], json_columns: list[bool]) -> bytes:
+    """The rows in COPY's text format (one line each, tab-separated, \\N for NULL).
+
+    Built in one pass here instead of psycopg's per-value dumper lookup (`write_row`), which
+    was a third of the push's time in the database writer."""
+    columns = list(zip(names, json_columns, strict=True))
+    lines = [
+        "\t".join([_copy_field(row[name], is_json) for name, is_json in columns]) for row in rows
+    ]
+    lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _copy_field(value: Any, is_json: bool) -> str:
+    kind = type(value)
+    if value is None:
+        return "\\N"
+    if is_json:
+        return _escape(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    if kind is str:
+        return _escape(value)  # type: ignore[arg-type]
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        if not math.isfinite(value):
+            raise ValueError("non-finite number")
+        return repr(value)
+    if isinstance(value, Enum):
+        return _copy_field(value.value, False)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return _escape(str(value))
 
 
 def row_writer_for(database_url: str) -> RowWriter:

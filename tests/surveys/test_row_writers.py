@@ -1,0 +1,85 @@
+"""The bulk row writers (COPY text on PostgreSQL, executemany elsewhere) store values exactly."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, DateTime, Float, Integer, MetaData
+from sqlalchemy import String, Table, select
+
+from app.extensions import db
+from app.surveys.row_writers import copy_text
+
+
+class Colour(enum.StrEnum):
+    RED = "red"
+
+
+def _table() -> Table:
+    table = Table(
+        "row_writer_probe",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("text", String(200)),
+        Column("number", Float),
+        Column("big", BigInteger),
+        Column("flag", Boolean),
+        Column("day", Date),
+        Column("moment", DateTime(timezone=True)),
+        Column("doc", JSON),
+    )
+    table.create(db.session.connection())
+    return table
+
+
+AWKWARD = "tab\there, line\nbreak, cr\r, back\\slash \\N, 和文 ＡＢＣ, emoji 🏝"
+
+
+def test_awkward_values_round_trip(app):
+    table = _table()
+    moment = datetime(2026, 11, 29, 1, 2, 3, 456789, tzinfo=UTC)
+    rows = [
+        {
+            "id": 1,
+            "text": AWKWARD,
+            "number": 0.1 + 0.2,
+            "big": 10**12,
+            "flag": True,
+            "day": date(2026, 11, 29),
+            "moment": moment,
+            "doc": {"note": AWKWARD, "list": [1, 2.5, None, False], "enum": "x\\y"},
+        },
+        {
+            "id": 2,
+            "text": Colour.RED,
+            "number": -1e-05,
+            "big": None,
+            "flag": False,
+            "day": None,
+            "moment": None,
+            "doc": None,
+        },
+    ]
+    app.extensions["row_writer"].write(table, rows)
+    back = db.session.execute(select(table).order_by(table.c.id)).mappings().all()
+    first, second = back
+    assert first["text"] == AWKWARD and first["number"] == 0.1 + 0.2
+    assert first["big"] == 10**12 and first["flag"] is True and first["day"] == date(2026, 11, 29)
+    assert first["moment"].replace(tzinfo=first["moment"].tzinfo or UTC) == moment
+    assert first["doc"] == rows[0]["doc"]
+    assert second["text"] == "red" and second["number"] == -1e-05 and second["flag"] is False
+    assert second["big"] is None and second["day"] is None and second["doc"] is None
+
+
+def test_copy_text_escapes_and_nulls():
+    data = copy_text(
+        [{"a": "x\ty\\", "b": None, "c": {"k": "\n"}}], ["a", "b", "c"], [False, False, True]
+    )
+    assert data == b'x\\ty\\\\\t\\N\t{"k":"\\\\n"}\n'
+
+
+def test_copy_text_refuses_non_finite_numbers():
+    with pytest.raises(ValueError, match="non-finite"):
+        copy_text([{"a": float("nan")}], ["a"], [False])
