@@ -62,6 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "SPEEDTEST_MAX_UPLOAD_BYTES": 32 * 1024 * 1024,  # one upload body (speedtest-cli: 7 MiB)
     "SPEEDTEST_MAX_SECONDS": 60.0,  # one download or upload request at most
     "SPEEDTEST_COUNTER_STORAGE_URI": None,  # received bytes per run; None: RATELIMIT_STORAGE_URI
+    "SPEEDTEST_STATION": None,  # station button: 1 on, 0 off; None: on if UPSTREAM/SERVER_URL
     "RUBRIC_PATH": None,  # a tuned copy of app/scoring/rubrics/*.toml; None: the bundled rubric
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -108,6 +109,7 @@ ENVIRONMENT: dict[str, type] = {
     "SPEEDTEST_MAX_UPLOAD_BYTES": int,
     "SPEEDTEST_MAX_SECONDS": float,
     "SPEEDTEST_COUNTER_STORAGE_URI": str,
+    "SPEEDTEST_STATION": int,
 }
 
 

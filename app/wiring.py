@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from app.offline.views import bp as offline_bp
     from app.photos.views import bp as photos_bp
     from app.review.views import bp as review_bp
+    from app.speedtest.station import bp as station_speedtest_bp
     from app.speedtest.views import bp as speedtest_bp
     from app.surveys.views import bp as surveys_bp
 
@@ -75,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
         api_bp,
         offline_bp,
         speedtest_bp,
+        station_speedtest_bp,
     ):
         app.register_blueprint(blueprint)
     app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
@@ -110,6 +112,9 @@ def register_services(app: Flask) -> None:
     from app.exports.jobs import runner_for
 
     app.extensions["export_runner"] = runner_for(app)
+    from app.speedtest.station import wire_station_speedtest
+
+    wire_station_speedtest(app)  # app.extensions["speedtest_jobs"] where SPEEDTEST_STATION says
     if app.config.get("UPSTREAM_URL"):  # a station or municipal server with a hub above it
         from app.station.transport import UpstreamHttp
 

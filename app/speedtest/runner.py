@@ -22,7 +22,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import speedtest
@@ -42,6 +42,22 @@ TOOL_VERSION = f"speedtest-cli {speedtest.__version__}"
 LATENCY_SAMPLES = 10
 NO_ANSWER_MS = 3600 * 1000 / 6  # get_best_server counts a failed latency.txt as 3600 s (of 6)
 Log = Callable[[str], None]
+
+
+class Progress(Protocol):
+    """Watches a run: its phases, and speedtest-cli's per-request callback in each direction."""
+
+    def phase(self, name: str) -> None: ...  # "latency", "download" or "upload"
+
+    def request(self, current: int, total: int, start: bool = False, end: bool = False) -> None: ...
+
+
+class NoProgress:
+    def phase(self, name: str) -> None:
+        pass
+
+    def request(self, current: int, total: int, start: bool = False, end: bool = False) -> None:
+        pass
 
 
 class SpeedtestFailed(Exception):
@@ -76,6 +92,7 @@ class RunSettings:
     timeout_s: float = 10.0
     plan: Plan = field(default_factory=Plan)
     lat_lon: tuple[float, float] = TOKYO
+    progress: Progress = field(default_factory=NoProgress, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -120,7 +137,9 @@ def run_speedtest(settings: RunSettings, log: Log = lambda message: None) -> Spe
 
 def measure_public(settings: RunSettings, log: Log) -> SpeedResult:
     measured_at = utcnow()
+    progress = settings.progress
     try:
+        progress.phase("latency")
         st = LocalConfigSpeedtest(
             settings.plan, settings.lat_lon, timeout=settings.public_timeout_s, secure=True
         )
@@ -130,8 +149,10 @@ def measure_public(settings: RunSettings, log: Log) -> SpeedResult:
         if best["latency"] >= NO_ANSWER_MS:
             raise PublicUnavailable("no public server answered")
         log(f"Server: {best['sponsor']} ({best['name']}), id {best['id']}")
-        st.download()
-        st.upload()
+        progress.phase("download")
+        st.download(callback=progress.request)
+        progress.phase("upload")
+        st.upload(callback=progress.request)
     except (speedtest.SpeedtestException, OSError, http.client.HTTPException) as exc:
         raise PublicUnavailable(str(exc) or type(exc).__name__) from exc
     results = st.results
@@ -158,7 +179,9 @@ def measure_own_server(base_url: str, settings: RunSettings, log: Log) -> SpeedR
     base = base_url.rstrip("/")
     measured_at = utcnow()
     token = new_run_token()
+    progress = settings.progress
     try:
+        progress.phase("latency")
         st = LocalConfigSpeedtest(settings.plan, settings.lat_lon, timeout=settings.timeout_s)
         servers = st.set_mini_server(base + "/")  # the library adds /speedtest/ itself
         servers[0]["url"] += f"?run={token}"  # every upload of this run names it
@@ -166,8 +189,10 @@ def measure_own_server(base_url: str, settings: RunSettings, log: Log) -> SpeedR
         if best["latency"] >= NO_ANSWER_MS:
             raise SpeedtestFailed(f"{base}/speedtest/latency.txt did not answer (down? limited?)")
         log(f"Server: {base}")
-        st.download()
-        st.upload()
+        progress.phase("download")
+        st.download(callback=progress.request)
+        progress.phase("upload")
+        st.upload(callback=progress.request)
         received = fetch_run_total(_directory(best["url"]), token, settings.timeout_s)
     except (speedtest.SpeedtestException, OSError, http.client.HTTPException) as exc:
         raise SpeedtestFailed(f"{base}: {exc or type(exc).__name__}") from exc
