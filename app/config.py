@@ -57,7 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "SPEEDTEST_TIMEOUT": 10.0,  # seconds per request to this product's server
     "SPEEDTEST_SECONDS": 10.0,  # length of each direction of a speedtest-cli run
     "SPEEDTEST_RATE_LIMIT": "300 per minute;3000 per hour",  # requests per client address
-    "SPEEDTEST_TRANSFER_LIMIT": "8192 per hour",  # MiB moved (down + up) per client address
+    "SPEEDTEST_TRANSFER_LIMIT": "16384 per hour",  # MiB moved (down + up) per client address
     "SPEEDTEST_MAX_DOWNLOAD_BYTES": 64 * 1024 * 1024,  # GET /speedtest/download?bytes=N
     "SPEEDTEST_MAX_UPLOAD_BYTES": 32 * 1024 * 1024,  # one upload body (speedtest-cli: 7 MiB)
     "SPEEDTEST_MAX_SECONDS": 60.0,  # one download or upload request at most

@@ -1,11 +1,13 @@
-"""/sw.js, /manifest.webmanifest, /offline and /offline/token."""
+"""/sw.js, /manifest.webmanifest, /offline and /offline/token; the records panel's field labels."""
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -13,6 +15,47 @@ from flask_wtf.csrf import generate_csrf
 from app.offline.shell import SHELL_PAGES, shell_files, shell_version
 
 bp = Blueprint("offline", __name__, template_folder="templates")
+MAX_CHOICES = 40  # a choice list longer than this is shown by its value
+
+
+@bp.app_template_global()
+def offline_field_labels() -> dict[str, Any]:
+    """Labels of the survey's fields and choices, for comparing two versions of a survey in
+    the records panel (static/js/records.js) on pages without the form (the offline page)."""
+    return _field_labels(str(get_locale()))
+
+
+@cache
+def _field_labels(locale: str) -> dict[str, Any]:
+    from app.templating import carrier_label
+    from forms.catalog import CARRIERS
+    from forms.document import NESTED_FIELDS
+    from forms.survey import SurveyFields
+
+    def describe(form: Any) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        labels: dict[str, str] = {}
+        choices: dict[str, dict[str, str]] = {}
+        for field in form:
+            if field.type in ("HiddenField", "FieldList", "CSRFTokenField"):
+                continue
+            labels[field.name] = str(field.label.text)
+            options = getattr(field, "choices", None)
+            if options and len(options) <= MAX_CHOICES:
+                choices[field.name] = {str(v): str(t) for v, t in options if v not in ("", None)}
+        return labels, choices
+
+    labels, choices = describe(SurveyFields(meta={"csrf": False}))
+    labels |= {
+        "measurements": _("Speed runs"),
+        "coverage": _("Mobile coverage"),
+        "photos": _("Photos"),
+    }
+    nested = {}
+    for name, subform in NESTED_FIELDS.items():
+        sub_labels, sub_choices = describe(subform(meta={"csrf": False}))
+        nested[name] = {"labels": sub_labels, "choices": sub_choices}
+    nested["coverage"]["choices"]["carrier"] = {code: carrier_label(code) for code in CARRIERS}
+    return {"labels": labels, "choices": choices, "nested": nested}
 
 
 @bp.get("/sw.js")

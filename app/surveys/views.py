@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid as uuidlib
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.dashboard.service import cached_count
+from app.dashboard.tiles import tile_settings
 from app.extensions import db
 from app.photos.uploads import store_uploads
 from app.regions.service import municipality_names
@@ -133,7 +144,8 @@ def _complete_rows(form: SurveyForm) -> None:
 
 
 def _render(form: SurveyForm, site: Site | None, status: int = 200) -> Any:
-    return (
+    tiles = tile_settings(current_app.config)  # the map pick's background (地理院タイル by default)
+    response = Response(
         render_template(
             "surveys/form.html",
             form=form,
@@ -144,9 +156,13 @@ def _render(form: SurveyForm, site: Site | None, status: int = 200) -> Any:
             places=municipality_names(),
             geo_accept_m=current_app.config["GEOLOCATION_ACCEPT_M"],
             geo_warn_m=current_app.config["GEOLOCATION_WARN_M"],
+            tiles=tiles,
         ),
         status,
     )
+    if tiles.csp:
+        response.headers["Content-Security-Policy"] = tiles.csp
+    return response
 
 
 @bp.route("/surveys/new", methods=["GET", "POST"])

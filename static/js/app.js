@@ -77,6 +77,8 @@ async function registerServiceWorker() {
   // keep the page the surveyor is on for offline use (the first visit was not controlled)
   const ready = await navigator.serviceWorker.ready;
   ready.active?.postMessage({ type: "cache-page", url: window.location.href });
+  // a page opened while the first worker was activating missed its claim: ask again
+  if (!navigator.serviceWorker.controller) ready.active?.postMessage({ type: "claim" });
 }
 
 // ---------------------------------------------------------------- install to the home screen

@@ -1,8 +1,12 @@
 // The outbox: every survey typed on this tablet, kept in IndexedDB until the server has it.
 // A record: { uuid, state, isNew, name, document, intent, savedAt, queuedAt, sentAt, attempts,
-//             message, errors, current, serverRevision }.
+//             message, errors, kind, current, serverRevision }.
 // state: draft (autosaved while typing) -> waiting (saved by the surveyor, to send) -> sending
-//        -> sent, or attention (the server refused it: field errors or a conflict).
+//        -> sent, or attention (the server refused it: field errors, or kind "conflict": the
+//        site moved on since this edit's base; `current` keeps the server's document until the
+//        surveyor keeps theirs (rebase, send again) or takes the server's).
+// Also here: the review feedback pulled from GET /api/v1/sync/changes ("feedback", one entry
+// per site) and the feed's cursor ("meta").
 // Works in pages and in the service worker (no DOM here except buildDocument).
 
 export const STATES = Object.freeze({
@@ -13,7 +17,7 @@ export const STATES = Object.freeze({
   ATTENTION: "attention",
 });
 const DB_NAME = "wss-outbox";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 const SENT_KEPT_MS = 14 * 24 * 3600 * 1000;
 const CHANNEL = "wss-outbox";
 
@@ -30,6 +34,8 @@ export function openDb() {
           const photos = db.createObjectStore("photos", { keyPath: "id" });
           photos.createIndex("uuid", "uuid");
         }
+        if (!db.objectStoreNames.contains("feedback")) db.createObjectStore("feedback", { keyPath: "uuid" });
+        if (!db.objectStoreNames.contains("meta")) db.createObjectStore("meta", { keyPath: "key" });
       };
       request.onsuccess = () => {
         const db = request.result;
@@ -109,6 +115,127 @@ export async function pruneSent() {
   for (const record of await allRecords()) {
     if (record.state === STATES.SENT && (record.sentAt || 0) < limit) await deleteRecord(record.uuid);
   }
+}
+
+// ---------------------------------------------------------------- conflicts (409)
+
+/** Fields of a server document that are the server's, not the surveyor's. */
+export const SERVER_OWNED = Object.freeze([
+  "revision",
+  "status",
+  "photos_complete",
+  "updated_at",
+  "score",
+  "tier",
+]);
+
+/** "Keep mine": my version goes again, on top of the server's revision (a deliberate overwrite). */
+export async function keepMine(uuid) {
+  return updateRecord(uuid, (r) => {
+    if (!r || r.kind !== "conflict" || !r.current) return undefined;
+    const revision = Number(r.current.revision) || r.serverRevision;
+    return {
+      ...r,
+      state: STATES.WAITING,
+      document: { ...r.document, revision },
+      serverRevision: revision,
+      queuedAt: Date.now(),
+      attempts: 0,
+      kind: null,
+      current: null,
+      message: "",
+      errors: null,
+      resolved: "mine",
+    };
+  });
+}
+
+/** "Take the server's": my change is dropped; the record is the server's version, sent. */
+export async function takeServers(uuid) {
+  const next = await updateRecord(uuid, (r) => {
+    if (!r || r.kind !== "conflict" || !r.current) return undefined;
+    const theirs = { ...r.current };
+    for (const name of SERVER_OWNED) delete theirs[name];
+    const revision = Number(r.current.revision) || r.serverRevision;
+    return {
+      ...r,
+      state: STATES.SENT,
+      document: { ...theirs, revision },
+      draft: null,
+      name: theirs.name || r.name,
+      serverRevision: revision,
+      sentAt: Date.now(),
+      kind: null,
+      current: null,
+      message: "",
+      errors: null,
+      resolved: "server",
+    };
+  });
+  if (next) await deletePhotosOf(uuid);
+  return next;
+}
+
+// ---------------------------------------------------------------- review feedback
+
+// A site's feedback is kept while the tablet has the site in its outbox, or while the
+// reviewer's answer waits for the surveyor (needs revision, rejected).
+export const OPEN_REVIEW = Object.freeze(["needs_revision", "rejected"]);
+
+export async function allFeedback() {
+  const db = await openDb();
+  return done(db.transaction("feedback").objectStore("feedback").getAll());
+}
+
+export async function getFeedback(uuid) {
+  const db = await openDb();
+  return done(db.transaction("feedback").objectStore("feedback").get(uuid));
+}
+
+/** Where the changes feed stopped for this user (0: from the start). */
+export async function feedCursor(user) {
+  const db = await openDb();
+  const meta = await done(db.transaction("meta").objectStore("meta").get("changes"));
+  return meta && meta.user === user ? meta.cursor || 0 : 0;
+}
+
+/** Apply one page of GET /api/v1/sync/changes, and move the cursor, in one transaction.
+ *  Another user on this tablet starts from the beginning with no one else's feedback. */
+export async function applyChanges(user, changes, next) {
+  const db = await openDb();
+  const tx = db.transaction(["records", "feedback", "meta"], "readwrite");
+  const feedback = tx.objectStore("feedback");
+  const meta = tx.objectStore("meta");
+  const before = await done(meta.get("changes"));
+  if (!before || before.user !== user) feedback.clear();
+  const mine = new Set(await done(tx.objectStore("records").getAllKeys()));
+  const touched = new Map();
+  for (const change of changes) {
+    if (!change || typeof change.uuid !== "string") continue;
+    let entry = touched.get(change.uuid);
+    if (!entry) {
+      entry = (before && before.user === user && (await done(feedback.get(change.uuid)))) || {
+        uuid: change.uuid,
+        comment: "",
+      };
+    }
+    entry.status = change.status;
+    entry.revision = change.revision;
+    entry.changedAt = change.changed_at;
+    entry.score = change.score ?? null;
+    entry.tier = change.tier ?? null;
+    // a decision brings its comment; a new revision or photos keep the last decision's
+    if (change.kind === "status") entry.comment = change.comment || "";
+    if (!OPEN_REVIEW.includes(entry.status)) entry.comment = "";
+    touched.set(change.uuid, entry);
+  }
+  for (const [uuid, entry] of touched) {
+    if (mine.has(uuid) || OPEN_REVIEW.includes(entry.status)) feedback.put(entry);
+    else feedback.delete(uuid);
+  }
+  meta.put({ key: "changes", user, cursor: next });
+  await finished(tx);
+  if (touched.size) announce();
 }
 
 // ---------------------------------------------------------------- photos (Blobs)

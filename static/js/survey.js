@@ -4,12 +4,12 @@
 // The outbox (outbox.js, IndexedDB) gets every autosave too, and takes the survey when the
 // surveyor saves it with no connection; sync.js sends it later.
 
+import { setUpLocation } from "./location.js";
 import * as outbox from "./outbox.js";
 
 const DRAFT_PREFIX = "survey-draft:";
 const NEW_POINTER = "survey-draft-new";
 const DRAFT_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
-const GEO_MAX_WAIT_MS = 30000;
 const SKIP_TYPES = new Set(["hidden", "file", "submit", "button", "reset", "image"]);
 const NOT_COUNTED = new Set(["remove_photos"]);
 
@@ -54,10 +54,22 @@ function controls(root) {
   );
 }
 
+// Hidden inputs a measuring tool fills (speedtest_panel.js) or the outbox stamps: the draft
+// keeps them too, or a restored run would lose its uuid, time, tool, bytes and duration.
+const DRAFTED_HIDDEN = /^measurements-\d+-(uuid|measured_at|tool_version|bytes_moved|duration_s)$/;
+
+/** The controls the local draft keeps: the visible ones and the tool-filled hidden ones. */
+function draftControls(root) {
+  const hidden = Array.from(root.querySelectorAll("input[type=hidden]")).filter(
+    (el) => DRAFTED_HIDDEN.test(el.name) && !el.disabled,
+  );
+  return [...controls(root), ...hidden];
+}
+
 /** Current values: name -> array of strings (checked boxes, selected options, or the text). */
 function readValues(root, useDefaults = false) {
   const values = {};
-  for (const el of controls(root)) {
+  for (const el of draftControls(root)) {
     const list = (values[el.name] ||= []);
     if (el.type === "checkbox" || el.type === "radio") {
       if (useDefaults ? el.defaultChecked : el.checked) list.push(el.value);
@@ -79,7 +91,7 @@ function sameValue(a, b) {
 }
 
 function writeValue(form, name, list) {
-  for (const el of controls(form).filter((c) => c.name === name)) {
+  for (const el of draftControls(form).filter((c) => c.name === name)) {
     if (el.type === "checkbox" || el.type === "radio") {
       el.checked = list.includes(el.value);
     } else if (el.tagName === "SELECT") {
@@ -244,102 +256,11 @@ function setUpSectionNav(form, reducedMotion) {
   window.addEventListener("scrollend", pickCurrent, { passive: true });
 }
 
-// ---------------------------------------------------------------- "use my location"
+// ---------------------------------------------------------------- "use my location", map pick
 
 function setUpGeolocation(form, ui, field) {
-  const button = document.getElementById("use-location");
-  const status = document.getElementById("geo-status");
-  if (!button) return;
-  const acceptM = Number(form.dataset.acceptM) > 0 ? Number(form.dataset.acceptM) : 10;
-  const warnM = Number(form.dataset.warnM) > 0 ? Number(form.dataset.warnM) : 100;
-  let watchId = null;
-  let timer = null;
-  let fixes = [];
-  let lastError = "geo-timeout";
-
-  function stop() {
-    if (watchId !== null) navigator.geolocation.clearWatch(watchId);
-    if (timer !== null) clearTimeout(timer);
-    watchId = null;
-    timer = null;
-    button.removeAttribute("aria-busy");
-  }
-
-  function finish() {
-    stop();
-    if (!fixes.length) {
-      showStatus(status, ui.message(lastError), "error");
-      return;
-    }
-    const best = Math.min(...fixes.map((f) => f.accuracy));
-    const used = fixes.filter((f) => f.accuracy <= 2 * best);
-    let sum = 0;
-    let lat = 0;
-    let lon = 0;
-    for (const f of used) {
-      const w = 1 / Math.max(f.accuracy, 0.5) ** 2;
-      sum += w;
-      lat += w * f.latitude;
-      lon += w * f.longitude;
-    }
-    setField(field("latitude"), (lat / sum).toFixed(6));
-    setField(field("longitude"), (lon / sum).toFixed(6));
-    setField(field("location_accuracy_m"), String(Math.round(best)));
-    setField(field("location_fix_count"), String(used.length));
-    setField(field("location_source"), "gps");
-    const done = ui.message("geo-done", { m: Math.round(best), n: used.length });
-    if (best > warnM) {
-      showStatus(status, `${done} ${ui.message("geo-rough", { m: Math.round(best) })}`, "warn");
-    } else {
-      showStatus(status, done, "ok");
-    }
-  }
-
-  function onFix(position) {
-    const { latitude, longitude, accuracy } = position.coords;
-    if (!Number.isFinite(latitude) || !Number.isFinite(longitude)) return;
-    const acc = Number.isFinite(accuracy) ? accuracy : Infinity;
-    fixes.push({ latitude, longitude, accuracy: acc });
-    showStatus(status, ui.message("geo-progress", { m: Math.round(acc) }), "working");
-    if (acc <= acceptM) finish();
-  }
-
-  function onError(error) {
-    if (error.code === 1) {
-      // PERMISSION_DENIED: nothing more will come
-      stop();
-      showStatus(status, ui.message("geo-denied"), "error");
-      return;
-    }
-    // POSITION_UNAVAILABLE and TIMEOUT are often transient (Chromium reports one whenever the
-    // source changes): keep watching until a good fix or the time limit, and say what happens.
-    lastError = error.code === 3 ? "geo-timeout" : "geo-unavailable";
-    if (!fixes.length) showStatus(status, ui.message(lastError), "error");
-  }
-
-  button.addEventListener("click", () => {
-    stop();
-    fixes = [];
-    lastError = "geo-timeout";
-    if (!("geolocation" in navigator)) {
-      showStatus(status, ui.message("geo-unsupported"), "error");
-      return;
-    }
-    button.setAttribute("aria-busy", "true");
-    showStatus(status, ui.message("geo-waiting"), "working");
-    try {
-      watchId = navigator.geolocation.watchPosition(onFix, onError, {
-        enableHighAccuracy: true,
-        maximumAge: 0,
-        timeout: GEO_MAX_WAIT_MS,
-      });
-    } catch {
-      stop();
-      showStatus(status, ui.message("geo-unsupported"), "error");
-      return;
-    }
-    timer = setTimeout(finish, GEO_MAX_WAIT_MS);
-  });
+  // location.js: live accuracy, automatic acceptance, averaging, the map pick
+  setUpLocation(form, { ui, field, setField, showStatus });
 }
 
 // ---------------------------------------------------------------- postal code lookup

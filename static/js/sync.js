@@ -2,13 +2,20 @@
 // comes back, when the page becomes visible, on a timer with backoff, and from "send now".
 // One sync at a time (in this page, and across tabs with the Web Locks API where present).
 // Photos go first (PUT /api/v1/photos/{sha256}), then the documents (POST /api/v1/sync/push)
-// with the session cookie and a CSRF token fetched fresh from /offline/token.
+// with the session cookie and a CSRF token fetched fresh from /offline/token. After the push,
+// each cycle pulls GET /api/v1/sync/changes (review status and the reviewer's comments) from
+// the cursor kept in IndexedDB. A conflict keeps the server's document on the record until
+// the surveyor chooses (records.js); where the browser has Background Sync, a survey waiting
+// with no connection registers "wss-outbox", and the service worker wakes the page with it.
 
 import * as outbox from "./outbox.js";
 
 const { STATES } = outbox;
 const PUSH_URL = "/api/v1/sync/push";
 const TOKEN_URL = "/offline/token";
+const CHANGES_URL = "/api/v1/sync/changes";
+const CHANGES_PAGES = 10; // per cycle (500 changes a page); the rest comes on the next one
+const SETTLE_MS = 2_000; // a page that just loaded with nothing to send pulls a moment later
 const BATCH = 100; // the API's limit
 const FIRST_RETRY_MS = 5_000;
 const MAX_RETRY_MS = 5 * 60_000;
@@ -34,6 +41,7 @@ async function refreshCounts() {
   status.waiting = records.filter((r) => r.state === STATES.WAITING || r.state === STATES.SENDING).length;
   status.attention = records.filter((r) => r.state === STATES.ATTENTION).length;
   status.offline = navigator.onLine === false;
+  if (status.offline && status.waiting) registerBackgroundSync();
   emit();
 }
 
@@ -80,20 +88,27 @@ async function exclusive(work) {
   return work();
 }
 
-async function syncOnce() {
+async function syncOnce(reason) {
   await refreshCounts();
   if (navigator.onLine === false) return; // the "online" event starts the next one
   const due = await outbox.dueRecords();
   if (!due.length) {
     failures = 0;
+    if (reason === "load") {
+      schedule(SETTLE_MS);
+      return;
+    }
+    await pullQuietly();
     schedule(IDLE_CHECK_MS);
     return;
   }
   status.sending = true;
   status.signin = false;
   emit();
+  let session = null;
   try {
-    const token = await freshToken();
+    session = await freshSession();
+    const { token } = session;
     const ready = [];
     for (const record of due) {
       await outbox.updateRecord(record.uuid, (r) =>
@@ -108,6 +123,7 @@ async function syncOnce() {
     }
     failures = 0;
     status.nextTry = 0;
+    await pullQuietly(session);
     const left = await outbox.dueRecords();
     if (left.length) again = true;
     else schedule(IDLE_CHECK_MS);
@@ -119,11 +135,13 @@ async function syncOnce() {
       }
     }
     status.signin = error instanceof SignIn;
+    if (error instanceof Retry) registerBackgroundSync();
     schedule(backoff());
   }
 }
 
-async function freshToken() {
+/** The session's CSRF token and user id; throws SignIn or Retry. */
+async function freshSession() {
   let response;
   try {
     response = await fetch(TOKEN_URL, {
@@ -137,7 +155,36 @@ async function freshToken() {
   if (!response.ok) throw new Retry(`token ${response.status}`);
   const body = await response.json().catch(() => ({}));
   if (!body.signed_in || !body.csrf_token) throw new SignIn();
-  return body.csrf_token;
+  return { token: body.csrf_token, user: String(body.user ?? "") };
+}
+
+// ---------------------------------------------------------------- review feedback
+
+/** Pull what changed on the server since the last cursor; a failure waits for the next cycle.
+ *  Without a session from this cycle's push, the user is the one the records panel was
+ *  rendered for: pages without the panel (nothing shows feedback there) pull after a push only. */
+async function pullQuietly(session = null) {
+  const user = session ? session.user : document.getElementById("outbox-panel")?.dataset.user;
+  if (!user) return;
+  try {
+    await pullChanges({ user });
+  } catch {
+    /* offline, signed out, or the server is busy: the cursor has not moved */
+  }
+}
+
+async function pullChanges({ user }) {
+  let cursor = await outbox.feedCursor(user);
+  for (let page = 0; page < CHANGES_PAGES; page += 1) {
+    if (navigator.onLine === false) return;
+    const response = await request(`${CHANGES_URL}?since=${encodeURIComponent(cursor)}`, { method: "GET" }, "");
+    if (!response.ok) return;
+    const body = await response.json();
+    if (!Array.isArray(body.changes) || !Number.isInteger(body.next)) return;
+    await outbox.applyChanges(user, body.changes, body.next);
+    cursor = body.next;
+    if (!body.more) return;
+  }
 }
 
 async function request(url, options, token) {
@@ -147,7 +194,7 @@ async function request(url, options, token) {
       credentials: "same-origin",
       cache: "no-store",
       ...options,
-      headers: { Accept: "application/json", "X-CSRFToken": token, ...(options.headers || {}) },
+      headers: { Accept: "application/json", ...(token ? { "X-CSRFToken": token } : {}), ...(options.headers || {}) },
     });
   } catch {
     throw new Retry("network"); // includes a reply lost after the server stored the records
@@ -210,16 +257,29 @@ async function push(records, token) {
   for (const [index, result] of body.results.entries()) {
     const record = records[index];
     if (!record) continue;
+    if (result.status === "conflict" && !result.current) {
+      // refused because another writer committed at the same moment: fetch what it stored
+      result.current = await currentDocument(record.uuid, token);
+      if (result.current) result.revision = result.current.revision;
+    }
     const next = await outbox.updateRecord(record.uuid, (r) => applyResult(r, record, result));
     if (next && next.state === STATES.SENT) await outbox.deletePhotosOf(record.uuid);
   }
+}
+
+/** The server's document of a site (GET /api/v1/sites/{uuid}), or null. */
+async function currentDocument(uuid, token) {
+  const response = await request(`/api/v1/sites/${encodeURIComponent(uuid)}`, { method: "GET" }, token);
+  if (!response.ok) return null;
+  const body = await response.json().catch(() => null);
+  return body && typeof body === "object" && body.revision ? body : null;
 }
 
 function applyResult(r, sent, result) {
   if (!r) return undefined;
   const stillSame = JSON.stringify(r.document) === JSON.stringify(sent.document);
   if (["created", "updated", "unchanged"].includes(result.status)) {
-    const next = { ...r, serverRevision: result.revision, message: "", errors: null, current: null };
+    const next = { ...r, serverRevision: result.revision, message: "", errors: null, current: null, resolved: null };
     if (!stillSame) {
       // edited while it was on its way: send the newer version on top of this revision
       return { ...next, state: STATES.WAITING, document: { ...r.document, revision: result.revision } };
@@ -263,12 +323,17 @@ export function startSync() {
   syncNow("load");
 }
 
-/** Ask the browser to wake us when the connection is back (where Background Sync exists). */
+/** Ask the browser to wake us when the connection is back, where Background Sync exists
+ *  (Chromium; not Safari or Firefox, where the page's own triggers do the work). Never waits
+ *  for a service worker that is not there. */
 export async function registerBackgroundSync() {
+  if (!("serviceWorker" in navigator) || !("SyncManager" in self)) return false;
   try {
-    const registration = await navigator.serviceWorker?.ready;
-    await registration?.sync?.register("wss-outbox");
+    const registration = await navigator.serviceWorker.getRegistration();
+    if (!registration || !registration.active || !registration.sync) return false;
+    await registration.sync.register("wss-outbox");
+    return true;
   } catch {
-    /* not supported, or not allowed: the page's own triggers do the work */
+    return false; // not allowed (permission, private window): the page's triggers remain
   }
 }

@@ -30,5 +30,25 @@ def eventually(page: Page, script: str, arg: Any = None, attempts: int = 120) ->
 
 def wait_until_offline_ready(page: Page, path: str = "/surveys/new") -> None:
     """The service worker controls the page and has `path` in its page cache."""
-    page.wait_for_function(CONTROLLED, timeout=30_000)
+    try:
+        page.wait_for_function(CONTROLLED, timeout=30_000)
+    except Exception as exc:
+        raise AssertionError(f"no service worker controls the page: {_worker_state(page)}") from exc
     eventually(page, PAGES_CACHED, path)
+
+
+WORKER_STATE = """async () => {
+  const r = await navigator.serviceWorker.getRegistration();
+  if (!r) return "no registration";
+  const s = (w) => (w ? w.state : null);
+  return JSON.stringify({installing: s(r.installing), waiting: s(r.waiting), active: s(r.active),
+                         caches: await caches.keys(), url: location.href});
+}"""
+
+
+def _worker_state(page: Page) -> str:
+    """What the registration looks like, for the message of a failed wait."""
+    try:
+        return str(page.evaluate(WORKER_STATE))
+    except Exception as exc:
+        return f"(could not read: {exc})"

@@ -6,8 +6,20 @@ import enum
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, DateTime, Float, Integer, MetaData
-from sqlalchemy import String, Table, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    select,
+)
 
 from app.extensions import db
 from app.surveys.row_writers import copy_text

@@ -60,6 +60,9 @@ self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type === "skip-waiting") {
     self.skipWaiting();
+  } else if (data.type === "claim") {
+    // a page that loaded while this worker was activating is not a client yet at activation
+    event.waitUntil(self.clients.claim());
   } else if (data.type === "cache-page" && typeof data.url === "string") {
     event.waitUntil(cachePage(data.url));
   } else if (data.type === "version" && event.ports[0]) {
