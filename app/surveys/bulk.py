@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -169,11 +170,23 @@ def _change_rows(new_sites: Iterable[NewSite], now: datetime) -> list[dict[str, 
 
 
 def _complete(row: dict[str, Any], table: Table) -> dict[str, Any]:
-    full = dict(row)
+    defaults, computed = _column_defaults(table)
+    missing = computed.difference(row)
+    if missing:
+        raise ValueError(f"set {table.name}.{', '.join(sorted(missing))}: default is computed")
+    return defaults | row
+
+
+@cache
+def _column_defaults(table: Table) -> tuple[dict[str, Any], frozenset[str]]:
+    """Each non-key column's scalar default (or None), and the columns whose default is
+    computed (which every row must set)."""
+    defaults: dict[str, Any] = {}
+    computed: set[str] = set()
     for column in table.columns:
-        if column.key in full or column.primary_key:
+        if column.primary_key:
             continue
         if column.default is not None and not column.default.is_scalar:
-            raise ValueError(f"set {table.name}.{column.key}: its default is computed")
-        full[column.key] = column.default.arg if column.default is not None else None  # type: ignore[attr-defined]
-    return full
+            computed.add(column.key)
+        defaults[column.key] = column.default.arg if column.default is not None else None  # type: ignore[attr-defined]
+    return defaults, frozenset(computed)
