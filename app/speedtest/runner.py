@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import speedtest
 
-from app.speedtest.plan import TOKYO, Plan, local_config
+from app.speedtest.plan import TOKYO, Plan, local_config, upload_rounds
 from app.speedtest.units import (
     LatencyStats,
     bits_per_s_to_mbps,
@@ -152,7 +152,8 @@ def measure_public(settings: RunSettings, log: Log) -> SpeedResult:
         progress.phase("download")
         st.download(callback=progress.request)
         progress.phase("upload")
-        st.upload(callback=progress.request)
+        _size_upload(st, settings.plan)
+        st.upload(callback=progress.request, pre_allocate=False)
     except (speedtest.SpeedtestException, OSError, http.client.HTTPException) as exc:
         raise PublicUnavailable(str(exc) or type(exc).__name__) from exc
     results = st.results
@@ -192,7 +193,8 @@ def measure_own_server(base_url: str, settings: RunSettings, log: Log) -> SpeedR
         progress.phase("download")
         st.download(callback=progress.request)
         progress.phase("upload")
-        st.upload(callback=progress.request)
+        _size_upload(st, settings.plan)
+        st.upload(callback=progress.request, pre_allocate=False)
         received = fetch_run_total(_directory(best["url"]), token, settings.timeout_s)
     except (speedtest.SpeedtestException, OSError, http.client.HTTPException) as exc:
         raise SpeedtestFailed(f"{base}: {exc or type(exc).__name__}") from exc
@@ -213,6 +215,15 @@ def measure_own_server(base_url: str, settings: RunSettings, log: Log) -> SpeedR
         duration_s=round(_windows(results.bytes_received, results.download) + up_window, 3),
         upload_counted_by="server",
     )
+
+
+def _size_upload(st: LocalConfigSpeedtest, plan: Plan) -> None:
+    """Enough upload data for the whole window at the speed the download just measured (the
+    library reads these settings when `upload()` starts; `pre_allocate=False` makes each
+    request's data as it starts, so memory stays at the threads' requests, not the total)."""
+    rounds = upload_rounds(st.results.download, plan)
+    st.config["counts"]["upload"] = rounds
+    st.config["upload_max"] = rounds * len(plan.upload_sizes)
 
 
 def new_run_token() -> str:

@@ -11,7 +11,7 @@ import pytest
 import speedtest
 
 from app.speedtest.payload import MINI_SIZES, TooSlow, drain, random_chunks
-from app.speedtest.plan import Plan, local_config
+from app.speedtest.plan import Plan, local_config, upload_rounds
 from app.speedtest.units import (
     bits_per_s_to_mbps,
     bytes_to_mbps,
@@ -156,7 +156,7 @@ def test_local_config_has_the_structure_speedtest_get_config_makes() -> None:
     }
     assert config["sizes"]["download"] == [350, 500, 750, 1000, 1500, 2000, 2500, 3000, 3500, 4000]
     assert config["sizes"]["upload"] == [524_288, 1_048_576, 7_340_032]
-    assert config["counts"] == {"upload": 17, "download": 4}
+    assert config["counts"] == {"upload": 17, "download": 8}
     assert config["upload_max"] == 51
     assert config["threads"] == {"upload": 2, "download": 8}
     assert config["length"] == {"upload": 10.0, "download": 10.0}
@@ -174,3 +174,13 @@ def test_the_subclass_never_asks_speedtest_net(monkeypatch: pytest.MonkeyPatch) 
     assert st.config["length"]["download"] == 2
     assert st.lat_lon == (33.68, 135.35)
     assert st.results.client["lat"] == "33.68"
+
+
+def test_upload_rounds_follow_the_measured_download() -> None:
+    plan = Plan()
+    per_round = sum(plan.upload_sizes)  # 8,912,896 B
+    assert upload_rounds(0.0, plan) == 17  # never fewer than the plan's own
+    assert upload_rounds(50e6, plan) == 17  # 50 Mbit/s: 94 MB wanted, the plan's 151 MB do
+    at_500 = upload_rounds(500e6, plan)  # 937.5 MB wanted
+    assert at_500 == 106 and at_500 * per_round >= 500e6 / 8 * plan.seconds * 1.5
+    assert upload_rounds(10e9, plan) == 120  # capped
