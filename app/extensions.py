@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and attached in create_app with init_app."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,4 +29,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+compress = Compress()  # attached to the app shell's files only: see wiring.compress_shell
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from app.accounts.sessions import NoCookieForTokens
-from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from app.templating import template_helpers
 from app.timeutil import to_jst
 
@@ -26,6 +26,12 @@ CSP = (
     "script-src 'self'; style-src 'self'; connect-src 'self'; frame-ancestors 'none'; "
     "base-uri 'self'; form-action 'self'; object-src 'none'"
 )
+# Compressed by the app (zstd/br/gzip as the browser accepts): the shell a tablet downloads on
+# its first visit and the service worker precaches — static files, /sw.js, the manifest. Not
+# the pages (they carry the CSRF token: compression next to reflected input is BREACH; the TLS
+# proxy decides), never the speed test (random bytes whose timing must not change) nor export
+# downloads.
+COMPRESSED_ENDPOINTS = frozenset({"static", "offline.service_worker", "offline.manifest"})
 
 
 def init_extensions(app: Flask) -> None:
@@ -41,6 +47,9 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
+    app.config.setdefault("COMPRESS_REGISTER", False)  # compress_shell picks the responses
+    compress.init_app(app)
+    app.after_request(compress_shell)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters["jst"] = _format_jst
@@ -129,6 +138,12 @@ def register_cli(app: Flask) -> None:
     from app.cli import register
 
     register(app)
+
+
+def compress_shell(response: Any) -> Any:
+    if request.endpoint in COMPRESSED_ENDPOINTS:
+        return compress.after_request(response)
+    return response
 
 
 def _security_headers(response: Any) -> Any:

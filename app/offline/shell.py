@@ -16,15 +16,27 @@ STATIC = ROOT / "static"
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "offline" / "sw.js"
 CATALOGS = ROOT / "app" / "translations"
 
-# Static files of the app shell, as globs under static/ (vendor files only when installed).
+# Static files of the app shell, as globs under static/ (vendor files only when installed):
+# what the survey pages and the offline page use. Not the manifest's icons (they
+# and Safari's apple-touch-icon are fetched when the app is installed, online anyway), nor the
+# scripts of pages that are online-only (dashboard map and summary, export jobs, the station
+# button), nor Leaflet's layer-control images (the map pick has no layer control).
 SHELL_GLOBS = (
     "css/app.css",
     "js/*.js",
     "img/*.svg",
-    "img/*.png",
     "vendor/leaflet/leaflet.js",
     "vendor/leaflet/leaflet.css",
-    "vendor/leaflet/images/*.png",
+    "vendor/leaflet/images/marker-*.png",
+)
+NOT_IN_SHELL = frozenset(
+    {
+        "js/map.js",
+        "js/summary.js",
+        "js/export_job.js",
+        "js/station_speedtest.js",
+        "img/icon-maskable.svg",  # the manifest's, like its PNG icons
+    }
 )
 # Pages cached when the worker installs (best effort: a page that needs a sign-in is skipped
 # until the surveyor has signed in and opened it).
@@ -37,7 +49,7 @@ def shell_files() -> tuple[str, ...]:
     found: set[str] = set()
     for pattern in SHELL_GLOBS:
         found.update(p.relative_to(STATIC).as_posix() for p in STATIC.glob(pattern) if p.is_file())
-    return tuple(sorted(found))
+    return tuple(sorted(found - NOT_IN_SHELL))
 
 
 @cache

@@ -6,10 +6,12 @@ BACKENDS. Chromium is Debian's (/usr/bin/chromium); Playwright never downloads a
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +27,7 @@ from playwright.sync_api import (
 from werkzeug.serving import make_server
 
 from tests.conftest import PASSWORD
+from tests.offline.browser import Signal
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -132,6 +135,47 @@ def new_context(
     for context in contexts:
         context.close()
     assert not problems.messages, "\n".join(problems.messages)
+
+
+@pytest.fixture
+def persistent(
+    browser: Browser, live_server: str, console_problems: Problems, tmp_path: Path
+) -> Iterator[Callable[..., BrowserContext]]:
+    """Launch Chromium on one profile folder; launching again is a full browser restart.
+
+    Options override the context's; `offline=True` starts the browser with no signal.
+    """
+    opened: list[BrowserContext] = []
+
+    def launch(**options: Any) -> BrowserContext:
+        context = browser.browser_type.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            base_url=live_server,
+            **(CONTEXT_DEFAULTS | options),
+        )
+        for page in context.pages:
+            page.on("console", console_problems.console)
+            page.on("pageerror", console_problems.page_error)
+        context.on("page", lambda p: p.on("console", console_problems.console))
+        context.on("page", lambda p: p.on("pageerror", console_problems.page_error))
+        opened.append(context)
+        return context
+
+    yield launch
+    for context in opened:
+        with contextlib.suppress(Exception):  # already closed by the test
+            context.close()
+    assert not console_problems.messages, "\n".join(console_problems.messages)
+
+
+@pytest.fixture
+def signal(live_server: str) -> Iterator[Signal]:
+    """A relay to the live server whose signal can be lost for real (see Signal)."""
+    relay = Signal(live_server)
+    yield relay
+    relay.close()
 
 
 @pytest.fixture

@@ -20,7 +20,9 @@ def test_service_worker_is_served_from_the_root_uncached(client: Any) -> None:
     shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", body).group(1))
     assert "/static/js/app.js" in shell and "/static/css/app.css" in shell
     assert "/static/js/survey.js" in shell and "/manifest.webmanifest" in shell
-    assert "/static/img/icon-192.png" in shell
+    assert "/static/js/location.js" in shell and "/static/js/speedtest.js" in shell
+    # online-only pages' scripts and the install-time icons are left out
+    assert "/static/js/map.js" not in shell and "/static/img/icon-512.png" not in shell
     if "vendor/leaflet/leaflet.js" in shell_files():  # after `make vendor`
         assert "/static/vendor/leaflet/leaflet.js" in shell
     assert '"/surveys/new"' in body and 'const LOGOUT = "/logout"' in body

@@ -34,11 +34,20 @@ async function cachePage(url) {
   }
 }
 
+// A page asks for itself on every load; a navigation through this worker has already kept
+// it, and the install keeps the shell pages: fetch it only when it is not kept yet.
+async function cachePageOnce(url) {
+  const target = new URL(url, self.location.origin);
+  const cache = await caches.open(PAGE_CACHE);
+  if (!(await cache.match(pageKey(target)))) await cachePage(url);
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(SHELL_CACHE);
-      await cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" })));
+      // revalidated, not refetched: what the page has just loaded comes back as a 304
+      await cache.addAll(SHELL.map((url) => new Request(url, { cache: "no-cache" })));
       await Promise.all(PAGES.map(cachePage));
     })(),
   );
@@ -64,7 +73,7 @@ self.addEventListener("message", (event) => {
     // a page that loaded while this worker was activating is not a client yet at activation
     event.waitUntil(self.clients.claim());
   } else if (data.type === "cache-page" && typeof data.url === "string") {
-    event.waitUntil(cachePage(data.url));
+    event.waitUntil(cachePageOnce(data.url));
   } else if (data.type === "version" && event.ports[0]) {
     event.ports[0].postMessage({ version: VERSION });
   }
