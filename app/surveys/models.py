@@ -162,10 +162,8 @@ class Site(db.Model):
 
     # readiness score of the current revision (app.scoring), with the rubric version it used
     score: Mapped[float | None] = mapped_column(Float, nullable=True, index=True)
-    # tier and rubric_version: a handful of values each, so no index of their own (a filter on
-    # them rides the scope index; every index is one more write per site when rescoring)
-    tier: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    rubric_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    tier: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    rubric_version: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     score_summary: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
