@@ -48,6 +48,9 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     app.config.setdefault("COMPRESS_REGISTER", False)  # compress_shell picks the responses
+    # zstd level 9 instead of 3: the shell 7 % smaller (Leaflet 44 → 40 KB) for ~1 ms a file;
+    # a tablet fetches each file once per version, the service worker keeps it
+    app.config.setdefault("COMPRESS_ZSTD_LEVEL", 9)
     compress.init_app(app)
     app.after_request(compress_shell)
     app.after_request(_security_headers)
