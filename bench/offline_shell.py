@@ -52,21 +52,12 @@ from playwright.sync_api import Browser, BrowserContext, Response, sync_playwrig
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from chromium_flags import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 from app import create_app  # noqa: E402
 from app.accounts.models import User  # noqa: E402
 from app.extensions import db  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 # An iPad Air in portrait, as in the browser tests.
 CONTEXT = {

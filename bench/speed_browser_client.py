@@ -15,19 +15,8 @@ import json
 import sys
 import time
 
+from chromium_flags import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 SCRIPT = """
 async ([module, options, limitMs]) => {
@@ -52,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
     options = {"seconds": args.seconds, "streams": args.streams}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, timeout=30_000)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
         try:
             page = browser.new_page()
             page.set_default_timeout(30_000)

@@ -28,8 +28,8 @@ import threading
 import time
 from urllib.parse import urlsplit
 
+from chromium_flags import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
-from speed_browser_client import CHROMIUM, FLAGS
 
 INIT = """
 (() => {
@@ -108,7 +108,7 @@ def main() -> None:
     server = urlsplit(args.url).netloc
     sampler = threading.Thread(target=sample_kernel, args=(server, stop, kernel), daemon=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, timeout=30_000)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
         try:
             page = browser.new_page()
             page.add_init_script(INIT)

@@ -188,5 +188,6 @@ def _column_defaults(table: Table) -> tuple[dict[str, Any], frozenset[str]]:
             continue
         if column.default is not None and not column.default.is_scalar:
             computed.add(column.key)
-        defaults[column.key] = column.default.arg if column.default is not None else None  # type: ignore[attr-defined]
+        else:
+            defaults[column.key] = column.default.arg if column.default is not None else None  # type: ignore[attr-defined]
     return defaults, frozenset(computed)

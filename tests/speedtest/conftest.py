@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.speedtest.plan import Plan
 
@@ -61,17 +58,3 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def config_overrides() -> dict[str, Any]:
     return {"SPEEDTEST_USE_PUBLIC": 0, "SPEEDTEST_SERVER_URL": "http://127.0.0.1:9"}
-
-
-@pytest.fixture
-def live_server(app: Any) -> Iterator[str]:
-    """The test's app on 127.0.0.1:<free port>, one thread per request; its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="speedtest-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
