@@ -15,7 +15,7 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -32,6 +32,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from forms.compiled_source import ApplyAll, apply_all
 from forms.document import LIST_FIELDS, NESTED_LIMITS
 from forms.fields import YesNoField, _Normalizing, _to_tristate
 from forms.survey import POINTS, CoverageForm, MeasurementForm, SurveyFields
@@ -106,14 +107,18 @@ class FieldRule:
         if bounds is not None and data is not None and not bounds[0] <= data <= bounds[1]:
             raise Reject(self.name)
         if self.checks:
-            bound = _Bound(data)
-            try:
-                for check in self.checks:
-                    check(form, bound)
-            except ValidationError:
-                raise Reject(self.name) from None
-            data = bound.data
+            data = self._run_checks(data, form)
         return data
+
+    def _run_checks(self, data: Any, form: Any) -> Any:
+        """The plain-function and inline validators, on a stand-in bound field."""
+        bound = _Bound(data)
+        try:
+            for check in self.checks:
+                check(form, bound)
+        except ValidationError:
+            raise Reject(self.name) from None
+        return bound.data
 
 
 def _text(normalize: bool) -> Callable[[Any], Any]:
@@ -122,6 +127,7 @@ def _text(normalize: bool) -> Callable[[Any], Any]:
             raise Reject("text")
         return normalize_text(value) if normalize else value
 
+    convert.normalizes = normalize  # type: ignore[attr-defined]  # read by compiled_source
     return convert
 
 
@@ -229,6 +235,24 @@ class CompiledForm:
     runs: tuple[FieldRule, ...]
     carriers: tuple[FieldRule, ...]
 
+    def __post_init__(self) -> None:
+        """The rules of each part as one generated function (forms/compiled_source.py)."""
+        fields = object.__setattr__
+        fields(self, "apply_scalars", apply_all(self.scalars, Reject))
+        fields(self, "apply_run", apply_all(self.runs, Reject))
+        fields(self, "apply_carrier", apply_all(self.carriers, Reject))
+        names = {r.name for r in self.scalars} | set(LIST_FIELDS) | {"measurements", "coverage"}
+        fields(self, "known", frozenset(names) | _ENVELOPE)
+        fields(self, "run_names", frozenset(r.name for r in self.runs))
+        fields(self, "carrier_names", frozenset(r.name for r in self.carriers))
+
+    apply_scalars: ApplyAll = field(init=False)
+    apply_run: ApplyAll = field(init=False)
+    apply_carrier: ApplyAll = field(init=False)
+    known: frozenset[str] = field(init=False)
+    run_names: frozenset[str] = field(init=False)
+    carrier_names: frozenset[str] = field(init=False)
+
 
 def _rules(form_class: type[Form]) -> tuple[FieldRule, ...]:
     form = form_class(meta={"csrf": False})
@@ -261,16 +285,16 @@ def _validate(doc: Any, check_municipality: CheckMunicipality) -> dict[str, Any]
     if not isinstance(doc, dict):
         raise Reject("document")
     compiled = compiled_survey()
-    known = {r.name for r in compiled.scalars} | set(LIST_FIELDS) | {"measurements", "coverage"}
-    if any(key not in known and key not in _ENVELOPE for key in doc):
+    known = compiled.known
+    if any(key not in known for key in doc):
         raise Reject("unknown field")
     form = _Bound(check_municipality=check_municipality)
-    data = {rule.name: rule.apply(doc.get(rule.name), form) for rule in compiled.scalars}
+    data = compiled.apply_scalars(doc, form)
     _check_survey(data)
     for name, choices in compiled.lists.items():
         data[name] = _codes(doc.get(name, []), choices)
-    data["measurements"] = _runs(doc.get("measurements", []), compiled.runs)
-    data["coverage"] = _carriers(doc.get("coverage", []), compiled.carriers)
+    data["measurements"] = _runs(doc.get("measurements", []), compiled)
+    data["coverage"] = _carriers(doc.get("coverage", []), compiled)
     data["photos"] = _photos(doc.get("photos", []))
     return data
 
@@ -298,24 +322,23 @@ def _codes(value: Any, choices: frozenset[str]) -> list[str]:
     return sorted(set(value))
 
 
-def _entries(value: Any, key: str, rules: tuple[FieldRule, ...]) -> list[dict[str, Any]]:
+def _entries(value: Any, key: str, names: frozenset[str], apply: ApplyAll) -> list[dict[str, Any]]:
     """The items a FieldList would see (all-null items vanish), each with its rules applied."""
     if not isinstance(value, list) or len(value) > NESTED_LIMITS[key]:
         raise Reject(key)
-    names = {r.name for r in rules}
     entries = []
     for item in value:
         if not isinstance(item, dict) or any(k not in names for k in item):
             raise Reject(key)
         if all(v is None for v in item.values()):
             continue
-        entries.append({r.name: r.apply(item.get(r.name), None) for r in rules})
+        entries.append(apply(item, None))
     return entries
 
 
-def _runs(value: Any, rules: tuple[FieldRule, ...]) -> list[dict[str, Any]]:
+def _runs(value: Any, compiled: CompiledForm) -> list[dict[str, Any]]:
     kept = []
-    for entry in _entries(value, "measurements", rules):
+    for entry in _entries(value, "measurements", compiled.run_names, compiled.apply_run):
         measured = MeasurementForm.MEASURED
         run = _Bound(MEASURED=measured, **{name: _Bound(entry[name]) for name in measured})
         run.is_blank = MeasurementForm.is_blank.fget(run)  # type: ignore[attr-defined]
@@ -326,8 +349,8 @@ def _runs(value: Any, rules: tuple[FieldRule, ...]) -> list[dict[str, Any]]:
     return kept
 
 
-def _carriers(value: Any, rules: tuple[FieldRule, ...]) -> list[dict[str, Any]]:
-    entries = _entries(value, "coverage", rules)
+def _carriers(value: Any, compiled: CompiledForm) -> list[dict[str, Any]]:
+    entries = _entries(value, "coverage", compiled.carrier_names, compiled.apply_carrier)
     listed = [_Bound(form=_Bound(carrier=_Bound(e["carrier"]))) for e in entries]
     try:
         SurveyFields.validate_coverage(None, listed)  # type: ignore[arg-type]

@@ -40,16 +40,35 @@ def _normalize(value: Any) -> Any:
     return value
 
 
+class CanonicalContent(dict[str, Any]):
+    """A document's content in canonical form, with its canonical JSON text alongside.
+
+    It is what a revision stores, so a stored revision hashes to its own content_hash; a row
+    writer that can take JSON text uses `text` instead of encoding the object again."""
+
+    __slots__ = ("text",)
+    text: str
+
+
+def canonical_content(document: dict[str, Any]) -> CanonicalContent:
+    """No nulls, no server-owned fields, integral floats as ints; text: sorted keys, compact."""
+    content = CanonicalContent(
+        _normalize({k: v for k, v in document.items() if k not in SERVER_FIELDS})
+    )
+    content.text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return content
+
+
 def canonical_json(document: dict[str, Any]) -> bytes:
-    """Sorted keys, no nulls, no server-owned fields, integral floats as ints, compact UTF-8."""
-    content = {k: v for k, v in document.items() if k not in SERVER_FIELDS}
-    return json.dumps(
-        _normalize(content), ensure_ascii=False, separators=(",", ":"), sort_keys=True
-    ).encode("utf-8")
+    return canonical_content(document).text.encode("utf-8")
+
+
+def hash_of(content: CanonicalContent) -> str:
+    return hashlib.sha256(content.text.encode("utf-8")).hexdigest()
 
 
 def content_hash(document: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical_json(document)).hexdigest()
+    return hash_of(canonical_content(document))
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

@@ -34,7 +34,7 @@ from app.surveys.models import (
 from app.surveys.service import _derive
 from app.timeutil import utcnow
 from forms.document import LIST_FIELDS, scalar_field_names
-from sync.canonical import changed_fields, content_hash
+from sync.canonical import CanonicalContent, canonical_content, hash_of
 
 CHILDREN = (
     ("measurements", SpeedMeasurement),
@@ -47,7 +47,7 @@ CHILDREN = (
 class NewSite:
     values: dict[str, Any]
     children: dict[str, list[dict[str, Any]]]
-    document: dict[str, Any]
+    content: CanonicalContent  # what the revision stores (and the hash covers)
 
     @property
     def uuid(self) -> str:
@@ -81,13 +81,14 @@ def _build(site_uuid: str, data: dict[str, Any], actor_id: int, now: datetime) -
         "photos": photo_values(data.get("photos", [])),
     }
     document = build_document(site_uuid, scalars, lists, *children.values())
+    content = canonical_content(document)
     values = (
         scalars
         | lists
         | {
             "uuid": site_uuid,
             "revision": 1,
-            "content_hash": content_hash(document),
+            "content_hash": hash_of(content),
             "status": ReviewStatus.DRAFT,
             "surveyor_id": actor_id,
             "prefecture_code": data["municipality_code"][:2],
@@ -99,7 +100,7 @@ def _build(site_uuid: str, data: dict[str, Any], actor_id: int, now: datetime) -
         }
     )
     values |= score_columns(document, current_app.extensions["rubric"], now)
-    return NewSite(values, children, document)
+    return NewSite(values, children, content)
 
 
 def _mark_photos_complete(new_sites: list[NewSite]) -> None:
@@ -144,8 +145,8 @@ def _revision_rows(
             "site_id": n.values["id"],
             "revision": 1,
             "content_hash": n.values["content_hash"],
-            "document": n.document,
-            "changed_fields": changed_fields({}, n.document),
+            "document": n.content,
+            "changed_fields": sorted(n.content),  # against nothing: every field with a value
             "actor_id": actor_id,
             "created_at": now,
         }

@@ -32,7 +32,7 @@ from app.surveys.models import (
 )
 from app.timeutil import utcnow
 from forms.document import LIST_FIELDS, scalar_field_names
-from sync.canonical import changed_fields, content_hash
+from sync.canonical import CanonicalContent, canonical_content, changed_fields, hash_of
 from sync.protocol import Decision, Outcome, Stored, decide
 
 # (distance field, point prefix, unit function) filled from coordinates when left empty
@@ -91,15 +91,16 @@ def save_survey(
     db.session.add(site)
     db.session.flush()
     after = site_document(site)
+    content = canonical_content(after)
     stored = None if created else Stored(site.revision, site.content_hash)
-    decision = decide(stored, content_hash(after), base_revision)
+    decision = decide(stored, hash_of(content), base_revision)
     if decision.outcome is Outcome.CONFLICT and base_revision != ANY_REVISION:
         savepoint.rollback()
         return SaveOutcome(site, Outcome.CONFLICT, [])
     if decision.outcome is Outcome.CONFLICT:
         decision = Decision(Outcome.UPDATED, site.revision + 1)
     if decision.writes:
-        _new_revision(site, decision.new_revision or 1, before, after, actor)
+        _new_revision(site, decision.new_revision or 1, before, after, content, actor)
         record_change(site, "revision")
     if submit and _submit(site, actor):
         record_change(site, "status")
@@ -110,10 +111,16 @@ def save_survey(
 
 
 def _new_revision(
-    site: Site, revision: int, before: dict[str, Any], after: dict[str, Any], actor: Any
+    site: Site,
+    revision: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    content: CanonicalContent,
+    actor: Any,
 ) -> None:
+    """The revision stores the canonical content, which hashes to its content_hash."""
     site.revision = revision
-    site.content_hash = content_hash(after)
+    site.content_hash = hash_of(content)
     site.updated_at = utcnow()
     for name, value in score_columns(
         after, current_app.extensions["rubric"], site.updated_at
@@ -124,7 +131,7 @@ def _new_revision(
             site_id=site.id,
             revision=revision,
             content_hash=site.content_hash,
-            document=after,
+            document=content,
             changed_fields=changed_fields(before, after),
             actor_id=actor.id,
         )

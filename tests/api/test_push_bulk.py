@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 
 import pytest
 from sqlalchemy import func, select
@@ -81,6 +82,29 @@ def test_a_bulk_created_site_equals_one_stored_through_put(client, bearer, bulk_
     assert sa.derived == sb.derived and sa.status == sb.status and sa.surveyor_id == sb.surveyor_id
     changes = db.session.scalars(select(SiteChange).where(SiteChange.site_id == sa.id)).all()
     assert [(c.kind, c.revision, c.status) for c in changes] == [("revision", 1, "draft")]
+
+
+def test_every_stored_revision_hashes_to_its_content_hash(client, bearer, bulk_calls):
+    """Both paths store the canonical content: a revision can be checked against its hash."""
+    headers = bearer()
+    pushed, put = _rich(notes="改行\nと\tタブ"), _rich(seats=12)
+    assert client.put(f"/api/v1/sites/{put['uuid']}", json=put, headers=headers).status_code == 201
+    client.post("/api/v1/sync/push", json={"sites": [pushed]}, headers=headers)
+    assert bulk_calls == [1]
+    put["name"] = "改名"
+    update = headers | {"If-Match": '"1"'}
+    assert client.put(f"/api/v1/sites/{put['uuid']}", json=put, headers=update).status_code == 200
+    db.session.expire_all()
+    revisions = db.session.scalars(select(SiteRevision).order_by(SiteRevision.id)).all()
+    assert [r.revision for r in revisions] == [1, 1, 2]
+    for revision in revisions:
+        text = json.dumps(
+            revision.document, ensure_ascii=False, separators=(",", ":"), sort_keys=True
+        )
+        assert hashlib.sha256(text.encode()).hexdigest() == revision.content_hash
+        assert None not in revision.document.values()  # nulls are left out, as the hash does
+    assert revisions[1].document["notes"] == "改行\nと\tタブ"  # COPY's escapes round-trip
+    assert revisions[2].changed_fields == ["name"]
 
 
 def test_a_bulk_created_batch_replays_as_unchanged(client, bearer, bulk_calls):
