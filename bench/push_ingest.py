@@ -19,13 +19,14 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import MetaData, create_engine, make_url, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import machine as bench_machine  # noqa: E402  (bench/machine.py)
 
 from app import create_app  # noqa: E402
 from app.accounts.models import ApiToken, User  # noqa: E402
@@ -243,7 +244,7 @@ def main() -> None:
     parser.add_argument("--backend", default="both", choices=["sqlite", "postgresql", "both"])
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
-    print(f"{datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} cores, python {sys.version.split()[0]}")
+    print(bench_machine.describe())
     for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
         run(backend, args.sites, args.url)
 

@@ -45,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import machine as bench_machine  # noqa: E402  (bench/machine.py)
 from push_ingest import _port, _wait  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -208,7 +209,7 @@ def main() -> None:
         help="use (and keep) this database: loaded on the first run, reused afterwards",
     )
     args = parser.parse_args()
-    print(time.strftime("%Y-%m-%d"), f"{os.cpu_count()} cores, python {sys.version.split()[0]}")
+    print(bench_machine.describe())
 
     folder = Path(tempfile.mkdtemp(prefix="wss-scale-"))
     name = args.keep_db or f"wss_scale_{uuid.uuid4().hex[:8]}"

@@ -180,20 +180,29 @@ _CREATE_BATCH = text(
 
 
 def _write_postgres(batch: list[dict[str, Any]]) -> tuple[int, int]:
-    """COPY the batch into a temporary table, then one UPDATE ... FROM of the changed rows."""
+    """COPY the batch into a temporary table, then one statement that updates the changed rows
+    and counts the rows whose revision still matches (as its snapshot saw them, before the
+    update): those not updated were already up to date."""
     db.session.execute(_CREATE_BATCH)
     db.session.execute(text("TRUNCATE rescore_batch"))
     current_app.extensions["row_writer"].write(_BATCH, batch)
     sites, new = Site.__table__, _BATCH.c
-    match = and_(sites.c.id == new.id, sites.c.revision == new.revision)
+    # the id range lets the planner read just these sites by key: it has no statistics on the
+    # temporary table, and without the range it hashed the whole sites table for every batch
+    span = sites.c.id.between(batch[0]["id"], batch[-1]["id"])
+    match = and_(sites.c.id == new.id, sites.c.revision == new.revision, span)
     differs = or_(*[sites.c[n].is_distinct_from(new[n]) for n in COMPARED])
-    same = and_(*[sites.c[n].is_not_distinct_from(new[n]) for n in COMPARED])
-    unchanged = db.session.scalar(  # counted first: the update makes the rest equal too
-        select(func.count()).select_from(_BATCH.join(sites, match)).where(same)
+    changed = (
+        sites.update()
+        .where(match, differs)
+        .values({n: new[n] for n in SCORE_COLUMNS})
+        .returning(sites.c.id)
+        .cte("changed")
     )
-    changed = sites.update().where(match, differs).values({n: new[n] for n in SCORE_COLUMNS})
-    updated = db.session.execute(changed).rowcount  # type: ignore[attr-defined]
-    return int(updated), int(unchanged or 0)
+    matched = select(func.count()).select_from(_BATCH.join(sites, match)).scalar_subquery()
+    updated = select(func.count()).select_from(changed).scalar_subquery()
+    written, current = db.session.execute(select(updated, matched)).one()
+    return int(written), int(current) - int(written)
 
 
 # ---------- several worker processes (PostgreSQL) ----------
