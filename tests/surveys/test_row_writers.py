@@ -63,6 +63,16 @@ def test_awkward_values_round_trip(app):
             "moment": moment,
             "doc": {"note": AWKWARD, "list": [1, 2.5, None, False], "enum": "x\\y"},
         },
+        {  # JSON that orjson refuses (an integer beyond 64 bits): the standard library writes it
+            "id": 3,
+            "text": "",
+            "number": 0.0,
+            "big": -(2**63),
+            "flag": None,
+            "day": None,
+            "moment": None,
+            "doc": {"huge": 10**30, "tiny": 1e-300, "u": "\u2028"},
+        },
         {
             "id": 2,
             "text": Colour.RED,
@@ -76,13 +86,14 @@ def test_awkward_values_round_trip(app):
     ]
     app.extensions["row_writer"].write(table, rows)
     back = db.session.execute(select(table).order_by(table.c.id)).mappings().all()
-    first, second = back
+    first, second, third = back
     assert first["text"] == AWKWARD and first["number"] == 0.1 + 0.2
     assert first["big"] == 10**12 and first["flag"] is True and first["day"] == date(2026, 11, 29)
     assert first["moment"].replace(tzinfo=first["moment"].tzinfo or UTC) == moment
     assert first["doc"] == rows[0]["doc"]
     assert second["text"] == "red" and second["number"] == -1e-05 and second["flag"] is False
     assert second["big"] is None and second["day"] is None and second["doc"] is None
+    assert third["doc"] == rows[1]["doc"] and third["big"] == -(2**63) and third["text"] == ""
 
 
 def test_copy_text_escapes_and_nulls():
