@@ -20,6 +20,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import MetaData, create_engine, make_url, text
 
@@ -149,24 +150,30 @@ def run(backend: str, count: int, server_url: str) -> None:
             json.dumps({"sites": docs[b : b + 100]}, ensure_ascii=False).encode()
             for b in range(0, count, 100)
         ]
-        memory, start = [], time.perf_counter()
-        for b, body in zip(range(0, count, 100), bodies, strict=True):
-            req = urllib.request.Request(
-                f"http://127.0.0.1:{port}/api/v1/sync/push",
-                body,
-                {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            )
-            with urllib.request.urlopen(req, timeout=120) as response:
-                results = json.loads(response.read())["results"]
-            assert all(r["status"] == "created" for r in results), results[:2]
-            if (b // 100) % 20 == 0:
-                children = _children(server.pid)
-                memory.append(round(_rss_mb(children), 1))
-        pushed = time.perf_counter() - start
+        # pushes and raw inserts alternate in rounds, so that both see the same machine: the
+        # VM's speed drifts within minutes (the CPU reference above varies up to 1.7x)
+        memory, pushed, raw, last_id = [], 0.0, 0.0, 0
+        per_round = max(1, len(bodies) // ROUNDS)
+        for first in range(0, len(bodies), per_round):
+            start = time.perf_counter()
+            for b, body in enumerate(bodies[first : first + per_round], start=first):
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/v1/sync/push",
+                    body,
+                    {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                )
+                with urllib.request.urlopen(req, timeout=120) as response:
+                    results = json.loads(response.read())["results"]
+                assert all(r["status"] == "created" for r in results), results[:2]
+                if b % 20 == 0:
+                    children = _children(server.pid)
+                    memory.append(round(_rss_mb(children), 1))
+            pushed += time.perf_counter() - start
+            seconds, last_id = _raw_insert(url, last_id)
+            raw += seconds
     finally:
         server.terminate()
         server.wait(timeout=30)
-    raw = _raw_insert(url)
     print(f"[{backend}] push: {count} sites in {pushed:.1f} s = {count / pushed:,.0f} sites/s")
     print(
         f"[{backend}] raw Core executemany of the same rows (5 tables): {count / raw:,.0f} sites/s"
@@ -197,23 +204,33 @@ def _wait(port: int) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
+ROUNDS = 10  # push / raw alternations
 TABLES = ("sites", "speed_measurements", "mobile_coverage", "site_revisions", "site_changes")
 
 
-def _raw_insert(url: str) -> float:
-    """The ceiling: the very rows the push stored, in all five tables, deleted and inserted
-    again with SQLAlchemy Core executemany, a hundred sites at a time in one transaction."""
+def _raw_insert(url: str, after_id: int) -> tuple[float, int]:
+    """The ceiling: the very rows the last round of pushes stored (sites with id > after_id), in
+    all five tables, deleted and inserted again with SQLAlchemy Core executemany, a hundred
+    sites at a time, in one transaction. Returns the seconds and the highest site id."""
     engine = create_engine(url)
     meta = MetaData()
     meta.reflect(engine, only=TABLES)
+    tables = meta.tables
+
+    def new(name: str) -> Any:
+        return tables[name].c.id if name == "sites" else tables[name].c.site_id
+
     with engine.connect() as conn:
         stored = {
-            name: [dict(r._mapping) for r in conn.execute(meta.tables[name].select())]
+            name: [
+                dict(r._mapping)
+                for r in conn.execute(tables[name].select().where(new(name) > after_id))
+            ]
             for name in TABLES
         }
     with engine.begin() as conn:
         for name in reversed(TABLES):
-            conn.execute(meta.tables[name].delete())
+            conn.execute(tables[name].delete().where(new(name) > after_id))
     site_ids = sorted(row["id"] for row in stored["sites"])
     by_site = {
         name: _group(rows, "id" if name == "sites" else "site_id") for name, rows in stored.items()
@@ -225,10 +242,10 @@ def _raw_insert(url: str) -> float:
             for name in TABLES:
                 rows = [row for i in chunk for row in by_site[name].get(i, [])]
                 if rows:
-                    conn.execute(meta.tables[name].insert(), rows)
+                    conn.execute(tables[name].insert(), rows)
     elapsed = time.perf_counter() - start
     engine.dispose()
-    return elapsed
+    return elapsed, site_ids[-1]
 
 
 def _group(rows: list[dict], key: str) -> dict[int, list[dict]]:
