@@ -48,6 +48,7 @@ class SaveOutcome:
     site: Site
     outcome: Outcome
     notices: list[str] = field(default_factory=list)
+    submitted: bool = False  # this save sent the survey for review
 
     @property
     def created(self) -> bool:
@@ -102,12 +103,19 @@ def save_survey(
     if decision.writes:
         _new_revision(site, decision.new_revision or 1, before, after, content, actor)
         record_change(site, "revision")
-    if submit and _submit(site, actor):
+        if site.status == ReviewStatus.APPROVED:  # approval was of the content before
+            _to_status(site, actor, ReviewStatus.SUBMITTED)
+            record_change(site, "status")
+            notices.append("changed_after_approval")
+    submitted = submit and _submit(site, actor)
+    if submitted:
         record_change(site, "status")
+    elif submit:
+        notices.append(_why_not_submitted(site.status))
     site.photos_complete = photos_complete(site)
     db.session.flush()
     savepoint.commit()
-    return SaveOutcome(site, decision.outcome, notices)
+    return SaveOutcome(site, decision.outcome, notices, submitted)
 
 
 def _new_revision(
@@ -253,14 +261,21 @@ def _submit(site: Site, actor: Any) -> bool:
     """Draft or needs-revision -> submitted, recorded as a review event."""
     if site.status not in (ReviewStatus.DRAFT, ReviewStatus.NEEDS_REVISION):
         return False
-    db.session.add(
-        ReviewEvent(
-            site_id=site.id,
-            actor_id=actor.id,
-            from_status=site.status,
-            to_status=ReviewStatus.SUBMITTED,
-        )
-    )
-    site.status = ReviewStatus.SUBMITTED
-    site.submitted_at = utcnow()
+    _to_status(site, actor, ReviewStatus.SUBMITTED)
     return True
+
+
+def _to_status(site: Site, actor: Any, status: str) -> None:
+    db.session.add(
+        ReviewEvent(site_id=site.id, actor_id=actor.id, from_status=site.status, to_status=status)
+    )
+    site.status = status
+    if status == ReviewStatus.SUBMITTED:
+        site.submitted_at = utcnow()
+
+
+def _why_not_submitted(status: str) -> str:
+    """The notice for a submit that did not change the state."""
+    if status == ReviewStatus.REJECTED:
+        return "rejected_needs_reopen"
+    return "already_in_review"  # submitted, in review (approved re-enters review on a change)

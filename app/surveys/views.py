@@ -49,6 +49,14 @@ NOTICES = {
         "The address could not be looked up now; the survey was saved without coordinates."
     ),
     "address_not_found": _l("The address was not found; the survey was saved without coordinates."),
+    "changed_after_approval": _l(
+        "The survey had been approved. Your change was saved and sent back for review."
+    ),
+    "already_in_review": _l("Saved. The survey is already waiting for review."),
+    "rejected_needs_reopen": _l(
+        "Saved, but not submitted: a rejected survey can be submitted again only after a"
+        " reviewer reopens it."
+    ),
 }
 
 
@@ -247,7 +255,8 @@ def _save(form: SurveyForm, site: Site | None, site_uuid: str) -> Any:
             raise
         flash(_("This survey was already saved."), "info")
         return redirect(url_for("surveys.show_site", site_uuid=existing.uuid))
-    flash(_("Submitted for review.") if submit else _("Saved."), "success")
+    if outcome.submitted or not submit:
+        flash(_("Submitted for review.") if outcome.submitted else _("Saved."), "success")
     for notice in outcome.notices:
         flash(str(NOTICES[notice]), "warning")
     return redirect(url_for("surveys.show_site", site_uuid=outcome.site.uuid))

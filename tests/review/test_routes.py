@@ -104,6 +104,58 @@ def test_send_back_reaches_the_surveyor_and_a_resubmission_re_enters_review(
     ]
 
 
+def test_a_change_to_an_approved_survey_sends_it_back_for_review(
+    client, make_user, login, submitted
+):
+    """An approval covers the content the reviewer saw; new content needs a new look."""
+    site_uuid, surveyor = submitted
+    reviewer = make_user("reviewer", None, "30")
+    login(reviewer)
+    assert _decide(client, site_uuid, "approve").status_code == 303
+    client.post("/logout")
+    login(surveyor)
+    post = survey_post(uuid=site_uuid, name="改装後の拠点", intent="draft", base_revision="1")
+    saved = client.post(f"/surveys/{site_uuid}/edit", data=post, follow_redirects=True)
+    assert "再審査に回しました" in saved.text
+    site = _site(site_uuid)
+    assert site.status == "submitted" and site.revision == 2
+    events = db.session.scalars(select(ReviewEvent).order_by(ReviewEvent.id)).all()
+    assert [(e.from_status, e.to_status) for e in events][-1] == ("approved", "submitted")
+    feed = db.session.scalars(select(SiteChange).order_by(SiteChange.id)).all()
+    assert [(c.kind, c.status) for c in feed][-2:] == [
+        ("revision", "approved"),
+        ("status", "submitted"),
+    ]
+
+
+def test_submitting_a_rejected_survey_says_it_was_not_submitted(
+    client, make_user, login, submitted
+):
+    site_uuid, surveyor = submitted
+    login(make_user("reviewer", None, "30"))
+    assert _decide(client, site_uuid, "reject", "対象外の施設です").status_code == 303
+    client.post("/logout")
+    login(surveyor)
+    client.get("/surveys")  # shows (and so clears) the messages of earlier requests
+    post = survey_post(uuid=site_uuid, name="再調査", intent="submit", base_revision="1")
+    page = client.post(f"/surveys/{site_uuid}/edit", data=post, follow_redirects=True)
+    assert "提出はしていません" in page.text and "審査に提出しました" not in page.text
+    assert _site(site_uuid).status == "rejected" and _site(site_uuid).name == "再調査"
+
+
+def test_submitting_a_survey_already_waiting_for_review_says_so(
+    client, make_user, login, submitted
+):
+    site_uuid, surveyor = submitted
+    login(surveyor)
+    client.get("/surveys")  # shows (and so clears) the messages of earlier requests
+    post = survey_post(uuid=site_uuid, seats="30", intent="submit", base_revision="1")
+    page = client.post(f"/surveys/{site_uuid}/edit", data=post, follow_redirects=True)
+    assert "すでに審査待ちです" in page.text and "審査に提出しました" not in page.text
+    events = db.session.scalars(select(ReviewEvent)).all()
+    assert [(e.from_status, e.to_status) for e in events] == [("draft", "submitted")]
+
+
 def test_a_send_back_without_a_comment_is_refused_with_a_field_message(
     client, make_user, login, submitted
 ):
