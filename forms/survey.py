@@ -37,6 +37,7 @@ from forms.labels import (
     WIFI_LABELS,
 )
 from forms.validators import (
+    format_hhmm,
     in_japan,
     is_phone_number,
     is_uuid,
@@ -127,8 +128,13 @@ class CoverageForm(Form):
 
 
 def _hhmm(form: Any, field: Any) -> None:
-    if field.data and parse_hhmm(field.data) is None:
+    """A time as HH:MM; '9:00' and '９:００' are kept as '09:00'."""
+    if not field.data:
+        return
+    minutes = parse_hhmm(field.data)
+    if minutes is None:
         raise ValidationError(_l("Enter a time as HH:MM, e.g. 09:00."))
+    field.data = format_hhmm(minutes)
 
 
 MAX_RUNS = 30

@@ -13,7 +13,7 @@ from app.reference.postal import normalize_postal_code as postal_digits
 __all__ = ["in_japan"]  # re-exported: the survey's "inside Japan" is the geo module's box
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+_HHMM = re.compile(r"^([01]?\d|2[0-4]):([0-5]\d)$")  # 9:00 as well as 09:00
 _PHONE = re.compile(r"^\+?[0-9][0-9-]{8,14}$")
 
 
@@ -29,12 +29,17 @@ def normalize_postal_code(value: str) -> str | None:
 
 
 def parse_hhmm(value: str) -> int | None:
-    """Minutes after midnight for 'HH:MM' (00:00-24:00), else None."""
+    """Minutes after midnight for 'HH:MM' or 'H:MM' (00:00-24:00; full-width digits too)."""
     match = _HHMM.match(normalize_text(value))
     if not match:
         return None
     minutes = int(match.group(1)) * 60 + int(match.group(2))
     return minutes if minutes <= 24 * 60 else None
+
+
+def format_hhmm(minutes: int) -> str:
+    """'HH:MM', as times are stored (and scored)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def is_phone_number(value: str) -> bool:

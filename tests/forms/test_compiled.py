@@ -84,7 +84,7 @@ valid_docs = st.fixed_dictionaries(
         "seats": st.integers(0, 500),
         "seats_with_outlet": st.integers(0, 2000),
         "temperature_c": st.floats(-20, 50),
-        "weekday_open": st.sampled_from(["08:00", "09:30", "０９:００"]),
+        "weekday_open": st.sampled_from(["08:00", "09:30", "０９:００", "9:00", "９：１５"]),
         "days_per_week": st.integers(0, 7),
         "notes": st.text(max_size=50),
         "amenities": st.lists(st.sampled_from(sorted(AMENITY_CODES)), max_size=8),

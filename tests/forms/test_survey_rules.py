@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from forms.compiled import fast_validate
 from forms.document import flatten_errors, validate_site_document
 from forms.validators import in_japan, normalize_postal_code, parse_hhmm
 
@@ -149,7 +150,9 @@ def test_postal_codes(raw, expected):
         ("００:３０", 30),
         ("24:00", 1440),
         ("24:01", None),
-        ("9:00", None),
+        ("9:00", 540),  # decided 2026-11-29: a missing leading zero is no reason to refuse
+        ("9:0", None),
+        ("109:00", None),
         ("", None),
     ],
 )
@@ -179,3 +182,16 @@ def test_a_carrier_recorded_twice_is_refused():
 def test_too_many_coverage_rows_are_refused():
     rows = [{"carrier": c} for c in ("docomo", "au", "softbank", "rakuten", "rakuten_partner")]
     assert "coverage" in validate_site_document(VALID | {"coverage": [*rows, rows[0]]}).errors
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("9:00", "09:00"), ("９:００", "09:00"), ("０９：３０", "09:30"), ("18:00", "18:00")],
+)
+def test_times_typed_without_a_leading_zero_or_in_full_width_are_kept_as_hh_mm(typed, stored):
+    """A Japanese keyboard gives full-width digits; people write 9:00 as often as 09:00."""
+    check = validate_site_document(VALID | {"weekday_open": typed, "weekday_close": "19:00"})
+    assert check.ok, check.errors
+    assert check.data["weekday_open"] == stored
+    fast = fast_validate(VALID | {"weekday_open": typed, "weekday_close": "19:00"})
+    assert fast is not None and fast["weekday_open"] == stored
