@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.accounts.sessions import NoCookieForTokens
@@ -172,10 +173,24 @@ def _http_error(error: HTTPException) -> Any:
         400: _("The request could not be understood. Please reload the page and try again."),
         403: _("You do not have permission to see this page."),
         404: _("This page does not exist, or you do not have access to it."),
+        405: _("This address cannot be opened directly. Go back and use the page's buttons."),
         413: _("The upload is too large."),
         429: _("Too many attempts. Please wait a minute and try again."),
     }
-    message = messages.get(code, error.description)
+    if isinstance(error, CSRFError):
+        message = _(
+            "This page has expired or you were signed out. Go back, reload the page (sign in"
+            " again if asked) and repeat the last step."
+        )
+    elif code in messages:
+        message = messages[code]
+    elif error.description != type(error).description:  # written for this case by the view
+        message = error.description
+    else:  # werkzeug's own text is English only
+        message = _(
+            "Something went wrong. Please try again; if it keeps happening, tell your"
+            " administrator."
+        )
     g.error_code = code
     return render_template("error.html", code=code, message=message), code
 

@@ -37,8 +37,17 @@ def test_forms_without_a_csrf_token_are_refused(client, make_user):
         headers={"Accept-Language": "en"},
     )
     assert response.status_code == 400
-    assert "Please reload the page and try again." in response.get_data(as_text=True)
+    assert "This page has expired or you were signed out." in response.get_data(as_text=True)
     assert client.get("/surveys").status_code == 302
+    japanese = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert "ページの有効期限が切れたか" in japanese.get_data(as_text=True)
+
+
+def test_error_pages_speak_the_users_language(client):
+    """werkzeug's own texts are English: every error page says something in Japanese."""
+    wrong_method = client.get("/logout", headers={"Accept-Language": "ja"})
+    assert wrong_method.status_code == 405
+    assert "このアドレスは直接開けません" in wrong_method.get_data(as_text=True)
 
 
 def test_forms_with_the_csrf_token_work(client, make_user):
