@@ -237,14 +237,14 @@ class CompiledForm:
 
     def __post_init__(self) -> None:
         """The rules of each part as one generated function (forms/compiled_source.py)."""
-        fields = object.__setattr__
-        fields(self, "apply_scalars", apply_all(self.scalars, Reject))
-        fields(self, "apply_run", apply_all(self.runs, Reject))
-        fields(self, "apply_carrier", apply_all(self.carriers, Reject))
+        assign = object.__setattr__  # the dataclass is frozen
+        assign(self, "apply_scalars", apply_all(self.scalars, Reject))
+        assign(self, "apply_run", apply_all(self.runs, Reject))
+        assign(self, "apply_carrier", apply_all(self.carriers, Reject))
         names = {r.name for r in self.scalars} | set(LIST_FIELDS) | {"measurements", "coverage"}
-        fields(self, "known", frozenset(names) | _ENVELOPE)
-        fields(self, "run_names", frozenset(r.name for r in self.runs))
-        fields(self, "carrier_names", frozenset(r.name for r in self.carriers))
+        assign(self, "known", frozenset(names) | _ENVELOPE)
+        assign(self, "run_names", frozenset(r.name for r in self.runs))
+        assign(self, "carrier_names", frozenset(r.name for r in self.carriers))
 
     apply_scalars: ApplyAll = field(init=False)
     apply_run: ApplyAll = field(init=False)

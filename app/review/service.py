@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.review.workflow import Transition, transition
 from app.surveys.models import ReviewEvent, Site, SiteRevision
-from app.surveys.service import record_change
+from app.surveys.service import change_status
 from sync.canonical import changed_fields
 
 
@@ -25,17 +25,7 @@ def review_site(
     if seen_revision != site.revision:
         raise StaleReview
     step = transition(site.status, action, comment)
-    db.session.add(
-        ReviewEvent(
-            site_id=site.id,
-            actor_id=actor.id,
-            from_status=step.from_status,
-            to_status=step.to_status,
-            comment=step.comment,
-        )
-    )
-    site.status = step.to_status
-    record_change(site, "status", step.comment)
+    change_status(site, actor, step.to_status, step.comment)
     return step
 
 

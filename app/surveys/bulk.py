@@ -34,7 +34,7 @@ from app.surveys.models import (
 from app.surveys.service import _derive
 from app.timeutil import utcnow
 from forms.document import LIST_FIELDS, scalar_field_names
-from sync.canonical import CanonicalContent, canonical_content, hash_of
+from sync.canonical import CanonicalContent, canonical_content, changed_fields, hash_of
 
 CHILDREN = (
     ("measurements", SpeedMeasurement),
@@ -146,7 +146,7 @@ def _revision_rows(
             "revision": 1,
             "content_hash": n.values["content_hash"],
             "document": n.content,
-            "changed_fields": sorted(n.content),  # against nothing: every field with a value
+            "changed_fields": changed_fields({}, n.content),
             "actor_id": actor_id,
             "created_at": now,
         }

@@ -104,13 +104,10 @@ def save_survey(
         _new_revision(site, decision.new_revision or 1, before, after, content, actor)
         record_change(site, "revision")
         if site.status == ReviewStatus.APPROVED:  # approval was of the content before
-            _to_status(site, actor, ReviewStatus.SUBMITTED)
-            record_change(site, "status")
+            change_status(site, actor, ReviewStatus.SUBMITTED)
             notices.append("changed_after_approval")
     submitted = submit and _submit(site, actor)
-    if submitted:
-        record_change(site, "status")
-    elif submit:
+    if submit and not submitted:
         notices.append(_why_not_submitted(site.status))
     site.photos_complete = photos_complete(site)
     db.session.flush()
@@ -261,17 +258,25 @@ def _submit(site: Site, actor: Any) -> bool:
     """Draft or needs-revision -> submitted, recorded as a review event."""
     if site.status not in (ReviewStatus.DRAFT, ReviewStatus.NEEDS_REVISION):
         return False
-    _to_status(site, actor, ReviewStatus.SUBMITTED)
+    change_status(site, actor, ReviewStatus.SUBMITTED)
     return True
 
 
-def _to_status(site: Site, actor: Any, status: str) -> None:
+def change_status(site: Site, actor: Any, status: str, comment: str = "") -> None:
+    """Move a survey to another review state: its review event and its changes-feed entry."""
     db.session.add(
-        ReviewEvent(site_id=site.id, actor_id=actor.id, from_status=site.status, to_status=status)
+        ReviewEvent(
+            site_id=site.id,
+            actor_id=actor.id,
+            from_status=site.status,
+            to_status=status,
+            comment=comment,
+        )
     )
     site.status = status
     if status == ReviewStatus.SUBMITTED:
         site.submitted_at = utcnow()
+    record_change(site, "status", comment)
 
 
 def _why_not_submitted(status: str) -> str:

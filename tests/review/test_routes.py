@@ -26,6 +26,18 @@ def _site(site_uuid):
     return db.session.scalar(select(Site).where(Site.uuid == site_uuid))
 
 
+def _reviewer_decides_then_surveyor_signs_in(
+    client, make_user, login, submitted, action, comment=""
+):
+    site_uuid, surveyor = submitted
+    login(make_user("reviewer", None, "30"))
+    assert _decide(client, site_uuid, action, comment).status_code == 303
+    client.post("/logout")
+    login(surveyor)
+    client.get("/surveys")  # shows (and so clears) the messages of earlier requests
+    return site_uuid
+
+
 def _decide(client, site_uuid, action, comment="", revision=None):
     revision = _site(site_uuid).revision if revision is None else revision
     data = {"action": action, "comment": comment, "revision": str(revision)}
@@ -108,12 +120,9 @@ def test_a_change_to_an_approved_survey_sends_it_back_for_review(
     client, make_user, login, submitted
 ):
     """An approval covers the content the reviewer saw; new content needs a new look."""
-    site_uuid, surveyor = submitted
-    reviewer = make_user("reviewer", None, "30")
-    login(reviewer)
-    assert _decide(client, site_uuid, "approve").status_code == 303
-    client.post("/logout")
-    login(surveyor)
+    site_uuid = _reviewer_decides_then_surveyor_signs_in(
+        client, make_user, login, submitted, "approve"
+    )
     post = survey_post(uuid=site_uuid, name="改装後の拠点", intent="draft", base_revision="1")
     saved = client.post(f"/surveys/{site_uuid}/edit", data=post, follow_redirects=True)
     assert "再審査に回しました" in saved.text
@@ -131,12 +140,9 @@ def test_a_change_to_an_approved_survey_sends_it_back_for_review(
 def test_submitting_a_rejected_survey_says_it_was_not_submitted(
     client, make_user, login, submitted
 ):
-    site_uuid, surveyor = submitted
-    login(make_user("reviewer", None, "30"))
-    assert _decide(client, site_uuid, "reject", "対象外の施設です").status_code == 303
-    client.post("/logout")
-    login(surveyor)
-    client.get("/surveys")  # shows (and so clears) the messages of earlier requests
+    site_uuid = _reviewer_decides_then_surveyor_signs_in(
+        client, make_user, login, submitted, "reject", "対象外の施設です"
+    )
     post = survey_post(uuid=site_uuid, name="再調査", intent="submit", base_revision="1")
     page = client.post(f"/surveys/{site_uuid}/edit", data=post, follow_redirects=True)
     assert "提出はしていません" in page.text and "審査に提出しました" not in page.text
