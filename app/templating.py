@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from forms.catalog import CARRIER_LABELS_JA
 from forms.fields import YesNoField
@@ -98,9 +101,25 @@ def display_value(field: Any) -> str:
     return f"{num(data)}{unit}"
 
 
+def language_return() -> str:
+    """Where switching the language leads: back to this page. A page shown by a POST (a form
+    with errors) is asked for again by GET where its address has one (a survey form restores
+    the unsaved input from its draft); otherwise the list."""
+    if request.method == "GET":
+        return request.full_path
+    try:
+        current_app.url_map.bind("").match(request.path, method="GET")
+    except RequestRedirect:
+        return request.path
+    except HTTPException:
+        return url_for("surveys.index")
+    return request.path
+
+
 def template_helpers() -> dict[str, Any]:
     return {
         "current_locale": str(get_locale()),
+        "language_return": language_return,
         "role_label": lambda v: _lookup(ROLE_LABELS, v),
         "status_label": status_label,
         "tier_label": lambda v: _lookup(TIER_LABELS, v),

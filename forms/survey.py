@@ -493,3 +493,4 @@ class SurveyForm(FlaskForm, SurveyFields):
         _l("Caption for the new photos"), validators=[Optional(), Length(max=200)]
     )
     remove_photos = SelectMultipleField(_l("Remove"), choices=[], validate_choice=False)
+    held_photos = HiddenField()  # photos chosen before the form was shown again (signed)

@@ -10,6 +10,7 @@ from flask_login import login_required
 from app.extensions import db
 from app.reference.postal import lookup_postal_code, normalize_postal_code
 from app.regions.service import municipality_names
+from app.surveys.access import current_scope
 
 bp = Blueprint("locations", __name__, url_prefix="/geo")
 
@@ -17,10 +18,13 @@ bp = Blueprint("locations", __name__, url_prefix="/geo")
 @bp.get("/postal/<code>")
 @login_required
 def postal(code: str) -> Any:
-    """Postal code -> prefecture, municipality and town, from the offline Japan Post data."""
+    """Postal code -> prefecture, municipality and town, from the offline Japan Post data;
+    `in_scope` tells whether the user may record a site there (the form does not switch to a
+    municipality the save would refuse)."""
     if normalize_postal_code(code) is None:
         return jsonify(error="invalid_postal_code", message="Enter 7 digits, e.g. 649-2211."), 400
     names = municipality_names()
+    scope = current_scope()
     matches = [
         {
             "postal_code": m.postal_code,
@@ -28,6 +32,7 @@ def postal(code: str) -> Any:
             "municipality_code": m.municipality_code,
             "municipality": names.get(m.municipality_code, m.municipality),
             "town": m.town,
+            "in_scope": scope.can_edit(m.municipality_code),
         }
         for m in lookup_postal_code(code)
     ]

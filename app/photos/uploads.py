@@ -52,6 +52,8 @@ def store_uploads(field: Any, caption: str, user: Any) -> list[dict[str, str]] |
     store = photo_store()
     payloads: list[bytes] = []
     for upload in files:
+        if upload.stream.seekable():  # read again when a stale save shows the form again
+            upload.stream.seek(0)
         data = upload.read(store.max_bytes + 1)
         try:
             store.inspect(data)

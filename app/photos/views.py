@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, send_file
-from flask_login import login_required
+from flask import Blueprint, abort, request, send_file
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.extensions import db
+from app.photos.held import held_photos
 from app.photos.uploads import photo_store
 from app.surveys.access import current_scope
 from app.surveys.models import Site, SitePhoto
@@ -17,6 +18,9 @@ bp = Blueprint("photos", __name__, url_prefix="/photos")
 
 
 def _check_access(sha256: str) -> None:
+    """Visible through a site the user may see, or held for this user by a form (`?held=`)."""
+    if sha256 in held_photos(request.args.get("held"), current_user.id):
+        return
     codes = db.session.scalars(
         select(Site.municipality_code).join(SitePhoto).where(SitePhoto.sha256 == sha256)
     ).all()

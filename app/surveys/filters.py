@@ -8,6 +8,7 @@ hand-edited URL never errors; `apply` adds the WHERE clauses. Scoping by role is
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -49,13 +50,14 @@ class SiteFilter:
             return str(args.get(name) or "").strip()
 
         sort = text("sort")
+        surveyed_from, surveyed_to = _days(text("from"), text("to"))
         return cls(
             prefecture=text("prefecture") if _PREFECTURE.match(text("prefecture")) else "",
             municipality=text("municipality") if _MUNICIPALITY.match(text("municipality")) else "",
             status=text("status") if text("status") in set(ReviewStatus) else "",
             tier=text("tier") if text("tier") in TIERS else "",
-            surveyed_from=_day(text("from")),
-            surveyed_to=_day(text("to")),
+            surveyed_from=surveyed_from,
+            surveyed_to=surveyed_to,
             q=text("q")[:100],
             rubric=text("rubric")[:40],
             sort=sort if sort in SORTS else "updated",
@@ -136,8 +138,37 @@ def filter_choices(scope: Scope, chosen: SiteFilter) -> FilterChoices:
     return FilterChoices(offered, [(code, names[code]) for code in codes])
 
 
+_DAY = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+
+
 def _day(value: str) -> date | None:
+    """A day typed as 2026-11-01, 2026/11/1 or in full-width digits; None when unreadable."""
+    found = _DAY.match(unicodedata.normalize("NFKC", value).strip())
+    if not found:
+        return None
     try:
-        return date.fromisoformat(value) if value else None
+        return date(*(int(part) for part in found.groups()))
     except ValueError:
         return None
+
+
+def _days(first: str, last: str) -> tuple[date | None, date | None]:
+    """The survey-date range, the earlier day first (a range typed the wrong way round)."""
+    start, end = _day(first), _day(last)
+    if start and end and start > end:
+        return end, start
+    return start, end
+
+
+def filter_notes(args: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What `parse` did not take as typed, for the page to say: ("from" | "to", the value) for
+    an unreadable day, ("swapped", "") for a range given the wrong way round."""
+    notes = []
+    for name in ("from", "to"):
+        value = str(args.get(name) or "").strip()
+        if value and _day(value) is None:
+            notes.append((name, value[:40]))
+    start, end = _day(str(args.get("from") or "")), _day(str(args.get("to") or ""))
+    if start and end and start > end:
+        notes.append(("swapped", ""))
+    return notes

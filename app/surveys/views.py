@@ -27,11 +27,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.dashboard.service import cached_count
 from app.dashboard.tiles import tile_settings
 from app.extensions import db
+from app.photos.held import held_photos, held_token
 from app.photos.uploads import store_uploads
 from app.regions.service import municipality_names
 from app.review.rescore import versions
 from app.surveys.access import current_scope, editable_site, municipality_problem, visible_site
-from app.surveys.filters import TIERS, SiteFilter, filter_choices
+from app.surveys.filters import TIERS, SiteFilter, filter_choices, filter_notes
 from app.surveys.models import ReviewStatus, Site
 from app.surveys.pages import site_page
 from app.surveys.service import form_data, save_survey
@@ -58,6 +59,12 @@ NOTICES = {
         " reviewer reopens it."
     ),
 }
+
+
+@bp.app_context_processor
+def _filter_notes() -> dict[str, Any]:
+    """The shared filter form (list, map, summary) says which filter values it left out."""
+    return {"filter_notes": lambda: filter_notes(request.args)}
 
 
 @bp.get("/")
@@ -152,6 +159,7 @@ def _complete_rows(form: SurveyForm) -> None:
 
 
 def _render(form: SurveyForm, site: Site | None, status: int = 200) -> Any:
+    held = held_photos(form.held_photos.data, current_user.id)
     tiles = tile_settings(current_app.config)  # the map pick's background (地理院タイル by default)
     response = Response(
         render_template(
@@ -165,6 +173,8 @@ def _render(form: SurveyForm, site: Site | None, status: int = 200) -> Any:
             geo_accept_m=current_app.config["GEOLOCATION_ACCEPT_M"],
             geo_warn_m=current_app.config["GEOLOCATION_WARN_M"],
             tiles=tiles,
+            held=held,
+            held_token=form.held_photos.data or "",
         ),
         status,
     )
@@ -187,7 +197,7 @@ def new_site() -> Any:
             return redirect(url_for("surveys.show_site", site_uuid=existing.uuid))
         if form.validate():
             return _save(form, None, site_uuid)
-        return _render(form, None, 422)
+        return _shown_again(form, None, 422)
     return _render(form, None)
 
 
@@ -201,7 +211,7 @@ def edit_site(site_uuid: str) -> Any:
             return _stale(form, site)
         if form.validate():
             return _save(form, site, site.uuid)
-        return _render(form, site, 422)
+        return _shown_again(form, site, 422)
     form.base_revision.data = str(site.revision)
     return _render(form, site)
 
@@ -218,21 +228,47 @@ def _stale(form: SurveyForm, site: Site) -> Any:
         "error",
     )
     form.base_revision.data = str(site.revision)
-    return _render(form, site, 409)
+    return _shown_again(form, site, 409)
+
+
+def _shown_again(form: SurveyForm, site: Site | None, status: int) -> Any:
+    """Show the form again with its input; the photos chosen with it are stored now and kept
+    in the form (held), so that they need not be chosen again."""
+    _hold_chosen_photos(form)
+    return _render(form, site, status)
+
+
+def _hold_chosen_photos(form: SurveyForm) -> None:
+    removed = set(form.remove_photos.data or [])
+    held = [p for p in held_photos(form.held_photos.data, current_user.id) if p not in removed]
+    uploads = store_uploads(form.photo_files, "", current_user)
+    if uploads:
+        db.session.commit()  # the photos alone: no site row is written before the form is valid
+        held += [p["sha256"] for p in uploads if p["sha256"] not in held]
+    else:
+        db.session.rollback()
+    form.held_photos.data = held_token(held, current_user.id)
 
 
 def _save(form: SurveyForm, site: Site | None, site_uuid: str) -> Any:
-    uploads = store_uploads(form.photo_files, form.photo_caption.data or "", current_user)
+    caption = form.photo_caption.data or ""
+    uploads = store_uploads(form.photo_files, caption, current_user)
     if uploads is None:
         db.session.rollback()
         return _render(form, site, 422)
     data = cleaned_data(form)
+    removed = set(form.remove_photos.data or [])
     kept = [
         {"sha256": p.sha256, "caption": p.caption}
         for p in (site.photos if site else [])
-        if p.sha256 not in set(form.remove_photos.data or [])
+        if p.sha256 not in removed
     ]
-    data["photos"] = kept + uploads
+    held = [
+        {"sha256": sha256, "caption": caption}
+        for sha256 in held_photos(form.held_photos.data, current_user.id)
+        if sha256 not in removed
+    ]
+    data["photos"] = _once(kept + held + uploads)
     submit = request.form.get("intent") == "submit"
     geocoder = current_app.extensions["geocoder"]
     outcome = save_survey(
@@ -260,6 +296,14 @@ def _save(form: SurveyForm, site: Site | None, site_uuid: str) -> Any:
     for notice in outcome.notices:
         flash(str(NOTICES[notice]), "warning")
     return redirect(url_for("surveys.show_site", site_uuid=outcome.site.uuid))
+
+
+def _once(photos: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Each photo once, where it first appears."""
+    by_hash: dict[str, dict[str, str]] = {}
+    for photo in photos:
+        by_hash.setdefault(photo["sha256"], photo)
+    return list(by_hash.values())
 
 
 def _valid_uuid(value: str | None) -> str:

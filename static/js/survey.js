@@ -271,6 +271,12 @@ function setUpPostal(form, ui, field) {
   if (!button) return;
 
   function apply(match) {
+    const place = [match.municipality || match.prefecture, match.town].filter(Boolean).join(" ");
+    if (match.in_scope === false) {
+      // the save would refuse this municipality: say so now, change nothing
+      showStatus(status, ui.message("postal-outside", { place }), "error");
+      return;
+    }
     const code = field("municipality_code");
     if (code && match.municipality_code && code.value.trim() !== match.municipality_code) {
       setField(code, match.municipality_code);
@@ -279,7 +285,6 @@ function setUpPostal(form, ui, field) {
     }
     const town = field("address_town");
     if (town && !town.value.trim() && match.town) setField(town, match.town);
-    const place = [match.municipality || match.prefecture, match.town].filter(Boolean).join(" ");
     showStatus(status, ui.message("postal-done", { place }), "ok");
   }
 

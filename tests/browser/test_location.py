@@ -317,3 +317,25 @@ def test_the_default_tiles_are_gsi_and_need_no_wider_policy(
         "img-src 'self' data: blob: https://cyberjapandata.gsi.go.jp;"
         in (response.headers["Content-Security-Policy"])
     )
+
+
+@pytest.mark.browser
+def test_a_postal_code_outside_the_surveyors_municipality_changes_nothing_and_says_why(
+    new_context: Callable[..., BrowserContext],
+    make_user: Callable[..., Any],
+    sign_in: Callable[[Page, Any], None],
+) -> None:
+    _context, page = _survey_page(new_context, sign_in, make_user("surveyor", "304018"))
+    status = page.locator("#postal-status")
+    page.fill("#postal_code", "646-0001")  # 田辺市, not 白浜町
+    page.locator("#postal-lookup").click()
+    expect(status).to_contain_text("田辺市")
+    expect(status).to_contain_text("市町村は変更していません")
+    expect(page.locator("#municipality_code")).to_have_value("304018")
+    expect(page.locator("#address_town")).to_have_value("")
+
+    page.fill("#postal_code", "649-2201")  # 白浜町 堅田: filled in as before
+    page.locator("#postal-lookup").click()
+    expect(status).to_contain_text("堅田")
+    expect(page.locator("#municipality_code")).to_have_value("304018")
+    expect(page.locator("#address_town")).to_have_value("堅田")

@@ -36,8 +36,19 @@ def test_postal_code_gives_prefecture_municipality_and_town(client, make_user, l
             "municipality_code": "304018",
             "municipality": "和歌山県 白浜町",
             "town": "白浜町",
+            "in_scope": True,
         }
     ]
+
+
+def test_postal_code_says_whether_the_user_may_record_there(client, make_user, login):
+    login(make_user("surveyor", "304018"))
+    [match] = client.get("/geo/postal/646-0001").get_json()["matches"]
+    assert (match["municipality_code"], match["in_scope"]) == ("302066", False)
+    client.post("/logout")
+    login(make_user("admin", None, None))
+    [match] = client.get("/geo/postal/646-0001").get_json()["matches"]
+    assert match["in_scope"] is True
 
 
 def test_postal_code_errors_are_json(client, make_user, login):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.surveys.models import ReviewEvent, Site, SiteChange
-from tests.factories import survey_post
+from tests.factories import scored_survey_post, survey_post
 
 
 @pytest.fixture
@@ -221,3 +221,36 @@ def test_the_score_is_stored_with_its_rubric_version_and_explained_on_the_page(
     assert site.score is not None and 0 <= site.score <= 100
     page = client.get(f"/surveys/{post['uuid']}").text
     assert 'id="score"' in page and "G1" in page and "jp-workation-2026.1" in page
+
+
+def _approve_warning(page: str) -> str:
+    if 'class="notice approve-warning"' not in page:
+        return ""
+    return page.split('class="notice approve-warning"')[1].split("</div>")[0]
+
+
+def test_the_reviewer_is_warned_before_approving_a_site_that_is_not_ready(client, make_user, login):
+    surveyor, reviewer = make_user("surveyor", "304018"), make_user("reviewer", None, "30")
+    login(surveyor)
+    sites = {
+        "ready": scored_survey_post(intent="submit"),
+        "open_wifi": scored_survey_post(intent="submit", wifi_security="open"),
+        "sparse": survey_post(intent="submit"),  # few rubric fields: insufficient data
+    }
+    for post in sites.values():
+        assert client.post("/surveys/new", data=post).status_code == 302
+    client.post("/logout")
+    login(reviewer)
+    english = {"Accept-Language": "en"}
+    pages = {k: client.get(f"/surveys/{p['uuid']}", headers=english).text for k, p in sites.items()}
+    assert _site(sites["sparse"]["uuid"]).tier == "insufficient"
+    assert _approve_warning(pages["ready"]) == ""
+    assert "G2 encrypted Wi-Fi: failed" in _approve_warning(pages["open_wifi"])
+    assert "Readiness cannot be judged yet" in _approve_warning(pages["sparse"])
+    japanese = client.get(f"/surveys/{sites['open_wifi']['uuid']}").text
+    assert "G2 暗号化されたWi-Fi: 不合格" in _approve_warning(japanese)
+    # the warning informs, it does not block: the reviewer may still approve
+    assert _decide(client, sites["open_wifi"]["uuid"], "approve").status_code == 303
+    assert _site(sites["open_wifi"]["uuid"]).status == "approved"
+    approved = client.get(f"/surveys/{sites['open_wifi']['uuid']}", headers=english).text
+    assert _approve_warning(approved) == ""  # nothing left to approve

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.surveys.filters import SiteFilter
+from app.surveys.filters import SiteFilter, filter_notes
 from app.surveys.models import Site
 from tests.factories import scored_survey_post
 
@@ -42,6 +42,18 @@ def test_parse_keeps_only_valid_values():
         "q": "白浜",
         "order": "asc",
     }
+
+
+def test_days_are_read_as_japanese_users_type_them_and_a_reversed_range_is_turned_round():
+    chosen = SiteFilter.parse({"from": "２０２６／１１／２０", "to": "2026/11/1"})
+    assert (chosen.surveyed_from, chosen.surveyed_to) == (date(2026, 11, 1), date(2026, 11, 20))
+    assert filter_notes({"from": "２０２６／１１／２０", "to": "2026/11/1"}) == [("swapped", "")]
+    assert filter_notes({"from": "2026-11-01", "to": "2026-11-01"}) == []
+    assert filter_notes({"from": "yesterday", "to": "2026-02-30"}) == [
+        ("from", "yesterday"),
+        ("to", "2026-02-30"),
+    ]
+    assert SiteFilter.parse({"from": "2026-11-1x"}).surveyed_from is None
 
 
 @pytest.fixture
@@ -83,6 +95,22 @@ def test_each_filter_selects_exactly_its_sites(client, make_user, login, sites):
     assert len(set(tiers.values())) >= 2, tiers  # the filter must have something to tell apart
     for tier in ("ready", "nearly", "invest", "insufficient"):
         assert _names(client, tier=tier) == sorted(n for n, t in tiers.items() if t == tier)
+
+
+def test_the_page_says_which_dates_it_left_out_or_turned_round(client, make_user, login, sites):
+    login(make_user("admin", None, None))
+    english = {"Accept-Language": "en"}
+    page = client.get("/surveys", query_string={"from": "2026-13-01"}, headers=english).text
+    assert "The start date “2026-13-01” could not be read and was left out." in page
+    assert _names(client, **{"from": "2026-13-01"}) == ["拠点a", "拠点b", "拠点c", "拠点d"]
+    turned = {"from": "2026-11-20", "to": "2026-11-15"}
+    page = client.get("/surveys", query_string=turned, headers=english).text
+    assert "the wrong way round" in page and 'value="2026-11-15"' in page
+    assert _names(client, **turned) == ["拠点b", "拠点c"]
+    for path in ("/dashboard/map", "/dashboard/summary"):
+        shown = client.get(path, query_string={"to": "soon"}, headers=english)
+        assert "The end date “soon” could not be read" in shown.text, path
+    assert "filter-note" not in client.get("/surveys").text
 
 
 def test_a_reviewer_filters_inside_their_prefecture_only(client, make_user, login, sites):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.photos.models import Photo
 from app.surveys.models import ReviewEvent, Site, SiteRevision
+from tests.conftest import PASSWORD
 from tests.factories import image_bytes, survey_post
 
 
@@ -245,3 +247,133 @@ def test_a_stale_edit_overwrites_nothing_and_keeps_the_input(client, make_user, 
     assert again.status_code == 302
     db.session.expire_all()
     assert site.name == "私の変更" and site.revision == 3
+
+
+def _held_token(html: str) -> str:
+    found = re.search(r'name="held_photos" type="hidden" value="([^"]*)"', html)
+    assert found, "the form has no held_photos field"
+    return found.group(1)
+
+
+def test_photos_chosen_with_bad_input_are_kept_until_the_survey_is_saved(client, make_user, login):
+    login(make_user())
+    jpeg = image_bytes("JPEG", (640, 480))
+    digest = hashlib.sha256(jpeg).hexdigest()
+    post = survey_post(seats="999", photo_files=(io.BytesIO(jpeg), "desk.jpg"))
+    refused = client.post(
+        "/surveys/new",
+        data=post,
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "The photos you chose are kept" in html and f'data-photo-sha256="{digest}"' in html
+    assert _count(Site) == 0 and _count(Photo) == 1  # the photo, and nothing of the site
+    token = _held_token(html)
+    assert client.get(f"/photos/{digest}/thumb?held={token}").status_code == 200
+    assert client.get(f"/photos/{digest}/thumb").status_code == 404  # not on any site yet
+
+    fixed = {k: v for k, v in post.items() if k != "photo_files"}
+    saved = client.post(
+        "/surveys/new", data=fixed | {"seats": "24", "held_photos": token, "photo_caption": "机"}
+    )
+    assert saved.status_code == 302
+    site = db.session.scalar(select(Site))
+    assert [(p.sha256, p.caption) for p in site.photos] == [(digest, "机")]
+    assert site.photos_complete is True
+
+
+def test_held_photos_can_be_removed_and_a_second_attempt_adds_more(client, make_user, login):
+    login(make_user())
+    one, two = image_bytes("JPEG"), image_bytes("PNG")
+    post = survey_post(seats="999")
+    first = client.post(
+        "/surveys/new",
+        data=post | {"photo_files": (io.BytesIO(one), "1.jpg")},
+        content_type="multipart/form-data",
+    )
+    token = _held_token(first.get_data(as_text=True))
+    second = client.post(
+        "/surveys/new",
+        data=post | {"held_photos": token, "photo_files": (io.BytesIO(two), "2.png")},
+        content_type="multipart/form-data",
+    )
+    assert second.status_code == 422
+    token = _held_token(second.get_data(as_text=True))
+    saved = client.post(
+        "/surveys/new",
+        data=post
+        | {"seats": "24", "held_photos": token, "remove_photos": [hashlib.sha256(one).hexdigest()]},
+    )
+    assert saved.status_code == 302
+    site = db.session.scalar(select(Site))
+    assert [p.sha256 for p in site.photos] == [hashlib.sha256(two).hexdigest()]
+
+
+def test_a_held_photo_token_serves_only_the_user_it_was_made_for(app, make_user):
+    def signed_in(user):
+        client = app.test_client()
+        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302
+        return client
+
+    alice, bob = signed_in(make_user()), signed_in(make_user())
+    jpeg = image_bytes("JPEG")
+    digest = hashlib.sha256(jpeg).hexdigest()
+    refused = alice.post(
+        "/surveys/new",
+        data=survey_post(seats="999", photo_files=(io.BytesIO(jpeg), "a.jpg")),
+        content_type="multipart/form-data",
+    )
+    token = _held_token(refused.get_data(as_text=True))
+    assert alice.get(f"/photos/{digest}/thumb?held={token}").status_code == 200
+    assert bob.get(f"/photos/{digest}/thumb?held={token}").status_code == 404
+    forged = token[:-2] + ("BB" if token.endswith("AA") else "AA")
+    assert alice.get(f"/photos/{digest}/thumb?held={forged}").status_code == 404
+    assert bob.post("/surveys/new", data=survey_post(held_photos=token)).status_code == 302
+    site = db.session.scalar(select(Site))
+    assert site.photos == []
+
+
+def test_a_stale_edit_keeps_the_photos_chosen_with_it(client, make_user, login):
+    login(make_user())
+    post = survey_post()
+    client.post("/surveys/new", data=post)
+    site = db.session.scalar(select(Site))
+    url = f"/surveys/{site.uuid}/edit"
+    client.post(url, data=post | {"seats": "30", "base_revision": "1"})  # another tablet saves
+    jpeg = image_bytes("JPEG")
+    stale = client.post(
+        url,
+        data=post | {"base_revision": "1", "photo_files": (io.BytesIO(jpeg), "late.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert stale.status_code == 409
+    token = _held_token(stale.get_data(as_text=True))
+    again = client.post(url, data=post | {"base_revision": "2", "held_photos": token})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert [p.sha256 for p in site.photos] == [hashlib.sha256(jpeg).hexdigest()]
+
+
+def _language_next(html: str) -> str:
+    form = html[html.index('class="inline lang-switch"') :]
+    found = re.search(r'name="next" value="([^"]*)"', form)
+    assert found
+    return found.group(1)
+
+
+def test_switching_language_on_a_form_shown_again_returns_to_that_form(client, make_user, login):
+    login(make_user())
+    refused = client.post("/surveys/new", data=survey_post(seats="999"))
+    assert refused.status_code == 422
+    assert _language_next(refused.get_data(as_text=True)) == "/surveys/new"
+    post = survey_post()
+    client.post("/surveys/new", data=post)
+    url = f"/surveys/{post['uuid']}/edit"
+    refused = client.post(url, data=post | {"seats": "999", "base_revision": "1"})
+    assert refused.status_code == 422
+    assert _language_next(refused.get_data(as_text=True)) == url
+    listing = client.get("/surveys?status=draft")
+    assert _language_next(listing.get_data(as_text=True)) == "/surveys?status=draft"
