@@ -50,7 +50,7 @@ TIER_LABELS = {
     "invest": _l("Needs investment"),
     "insufficient": _l("Insufficient data"),
 }
-GATE_STATUS_LABELS = {"pass": _l("Pass"), "fail": _l("Fail"), "unknown": _l("No data")}
+GATE_STATUS_LABELS = {"pass": _l("Pass"), "fail": _l("Fail"), "unknown": _l("Lacks data")}
 
 
 def _lookup(table: dict[str, Any], value: str | None) -> str:

@@ -58,7 +58,7 @@ class SiteFilter:
             tier=text("tier") if text("tier") in TIERS else "",
             surveyed_from=surveyed_from,
             surveyed_to=surveyed_to,
-            q=text("q")[:100],
+            q=unicodedata.normalize("NFKC", text("q"))[:100],  # as names are stored
             rubric=text("rubric")[:40],
             sort=sort if sort in SORTS else "updated",
             descending=text("order") != "asc",

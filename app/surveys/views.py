@@ -94,12 +94,13 @@ LIST_COLUMNS = (
 def list_sites() -> Any:
     scope = current_scope()
     chosen = SiteFilter.parse(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
 
     def matching(stmt: Any) -> Any:
         return chosen.apply(scope.filter(stmt, Site.municipality_code, Site.prefecture_code))
 
     total = cached_count(matching(select(func.count()).select_from(Site)))
+    last_page = max(1, -(-total // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), last_page)  # past the end: last
     rows = db.session.execute(
         chosen.ordered(matching(select(*LIST_COLUMNS)))
         .limit(PAGE_SIZE)

@@ -8,7 +8,7 @@ in 和歌山県 whose name starts like a formula and holds characters Shift_JIS 
 | c | 304212 那智勝浦町 | draft | open Wi-Fi → 要整備 |
 | d | 202011 長野市 | draft | other prefecture |
 | e | 304018 白浜町 | draft | no coordinates |
-| x | 304018 白浜町 | draft | name "=1+2 𠮷田ワークスペース〜" |
+| x | 304018 白浜町 | draft | name "=1+2 𠮷田ワークスペース〜"; 3+ nights not answered (G4 データ不足) |
 """
 
 from __future__ import annotations
@@ -33,7 +33,13 @@ def sites(client: Any, make_user: Any, login: Any) -> dict[str, str]:
     """key -> uuid of the six sites (created by an admin, then signed out)."""
     login(make_user("admin", None, None))
     made = {}
-    extra = {"x": {"municipality_code": "304018", "surveyed_on": "2026-11-23"}}
+    extra = {
+        "x": {
+            "municipality_code": "304018",
+            "surveyed_on": "2026-11-23",
+            "lodging_accepts_3_nights": "",
+        }
+    }
     for key, fields in (SITES | extra).items():
         name = INJECTION_NAME if key == "x" else f"拠点{key}"
         post = scored_survey_post(name=name, **fields)

@@ -64,6 +64,32 @@ def test_scores_and_breakdown_are_the_stored_ones(client, sites, viewer):
         assert breakdown[row["ID"]]["総合点"] == pytest.approx(site.score)
 
 
+def test_gate_values_are_the_ones_the_data_dictionary_allows(client, sites, viewer):
+    book = workbook(download(client, start(client)))
+    allowed = {
+        row["項目名"]: set(row["許容範囲"].split("/"))
+        for row in sheet_rows(book, "項目定義")
+        if row["項目名"] == "ゲート判定" or str(row["項目名"]).startswith("ゲートG")
+    }
+    assert allowed and all(values == {"合格", "不合格", "データ不足"} for values in allowed.values())
+    seen = set()
+    for sheet in ("調査結果", "採点内訳"):
+        for row in sheet_rows(book, sheet):
+            for name in allowed:
+                if name in row and row[name] is not None:
+                    assert row[name] in allowed[name], (sheet, name, row[name])
+                    seen.add(row[name])
+    assert "データ不足" in seen  # the sample has a gate without data: the label is exercised
+
+
+def test_the_download_link_says_download_not_download_speed(client, sites, viewer):
+    response = client.post("/exports", data={"format": "xlsx"})
+    job_page = client.get(response.headers["Location"]).text
+    listing = client.get("/exports").text
+    for page in (job_page, listing):
+        assert "ダウンロード" in page and "下り速度" not in page
+
+
 def test_medians_runs_and_urls(client, sites, viewer):
     book = workbook(download(client, start(client)))
     rows = {row["ID"]: row for row in sheet_rows(book, "調査結果")}

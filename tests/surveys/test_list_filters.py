@@ -113,6 +113,28 @@ def test_the_page_says_which_dates_it_left_out_or_turned_round(client, make_user
     assert "filter-note" not in client.get("/surveys").text
 
 
+def test_search_reads_full_width_and_half_width_kana_as_the_names_are_stored(
+    client, make_user, login
+):
+    login(make_user("surveyor", "304018"))
+    post = scored_survey_post(name="白浜ＩＴオフィス ﾃﾞﾓ")
+    assert client.post("/surveys/new", data=post).status_code == 302
+    assert db.session.scalar(select(Site.name)) == "白浜ITオフィス デモ"
+    for typed in ("IT", "ＩＴ", "ﾃﾞﾓ", "デモ", "ｵﾌｨｽ"):
+        page = client.get("/surveys", query_string={"q": typed}).text
+        assert _count(page) == 1, typed
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, make_user, login, sites, monkeypatch):
+    login(make_user("admin", None, None))
+    monkeypatch.setattr("app.surveys.views.PAGE_SIZE", 3)
+    for page in ("3", "9223372036854775807", "99999999999999999999999", "-5", "x"):
+        shown = client.get("/surveys", query_string={"page": page})
+        assert shown.status_code == 200, page
+        names = [n for n in ("拠点a", "拠点b", "拠点c", "拠点d") if f">{n}</a>" in shown.text]
+        assert len(names) == (1 if page not in ("-5", "x") else 3), (page, names)
+
+
 def test_a_reviewer_filters_inside_their_prefecture_only(client, make_user, login, sites):
     login(make_user("reviewer", None, "30"))
     assert _names(client) == ["拠点a", "拠点b", "拠点c"]
