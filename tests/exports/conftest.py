@@ -8,7 +8,7 @@ in 和歌山県 whose name starts like a formula and holds characters Shift_JIS 
 | c | 304212 那智勝浦町 | draft | open Wi-Fi → 要整備 |
 | d | 202011 長野市 | draft | other prefecture |
 | e | 304018 白浜町 | draft | no coordinates |
-| x | 304018 白浜町 | draft | name "=1+2 𠮷田ワークスペース〜"; 3+ nights not answered (G4 データ不足) |
+| x | 304018 白浜町 | draft | name "=1+2 𠮷田ワークスペース〜"; no 3+ nights answer (G4) |
 """
 
 from __future__ import annotations
