@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from forms.catalog import CARRIER_LABELS_JA
+from forms.catalog import CARRIER_LABELS_EN, CARRIER_LABELS_JA
 from forms.fields import YesNoField
 from forms.labels import METHOD_LABELS, PLACEMENT_LABELS, TECH_LABELS
 from forms.review import ACTION_LABELS
@@ -29,13 +29,6 @@ STATUS_LABELS = {
     "approved": _l("Approved"),
     "needs_revision": _l("Needs revision"),
     "rejected": _l("Rejected"),
-}
-CARRIER_LABELS_EN = {
-    "docomo": "NTT docomo",
-    "au": "au (KDDI)",
-    "softbank": "SoftBank",
-    "rakuten": "Rakuten Mobile",
-    "rakuten_partner": "Rakuten Mobile (partner network, au)",
 }
 DERIVED_LABELS = {
     "geodesic": _l("computed from coordinates"),

@@ -66,6 +66,13 @@ CARRIER_LABELS_JA = {
     "rakuten": "楽天モバイル",
     "rakuten_partner": "楽天モバイル(パートナー回線 au)",
 }
+CARRIER_LABELS_EN = {
+    "docomo": "NTT docomo",
+    "au": "au (KDDI)",
+    "softbank": "SoftBank",
+    "rakuten": "Rakuten Mobile",
+    "rakuten_partner": "Rakuten Mobile (partner network, au)",
+}
 MOBILE_TECHNOLOGIES = ("5g", "4g", "none")
 PLACEMENTS = ("indoor", "outdoor")
 FACILITY_TYPES = (
@@ -84,3 +91,50 @@ METRO_ORIGINS = ("tokyo", "osaka", "nagoya", "fukuoka")
 TRANSPORT_OPTIONS = ("rental_car", "car_share", "bike_rental", "on_demand", "taxi")
 HAZARD_ZONES = ("outside", "inside_with_plan", "inside")
 MEASUREMENT_METHODS = ("browser", "speedtest-cli", "manual")
+
+# The coded answers' labels (ja, en) as plain data, for the pure scorer's reasons. The pages take
+# their labels from the translation catalogs (forms/labels.py); tests/forms/test_catalog_labels.py
+# holds the two equal.
+CHOICE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "wifi_security": {
+        "none": ("Wi-Fiなし", "No Wi-Fi"),
+        "open": ("オープン(パスワードなし)", "Open (no password)"),
+        "wep": ("WEP", "WEP"),
+        "wpa2": ("WPA2", "WPA2"),
+        "wpa3": ("WPA3", "WPA3"),
+    },
+    "certification": {
+        "none": ("なし", "None"),
+        "business": ("ビジネス", "Business"),
+        "premium": ("プレミアム", "Premium"),
+    },
+    "hazard_zone": {
+        "outside": (
+            "土砂災害・洪水・津波の警戒区域外",
+            "Outside landslide, flood and tsunami zones",
+        ),
+        "inside_with_plan": ("区域内(避難計画の掲示あり)", "Inside a zone, evacuation plan posted"),
+        "inside": ("区域内(避難計画の掲示なし)", "Inside a zone, no posted plan"),
+    },
+    "transport_options": {
+        "rental_car": ("レンタカー", "Rental car"),
+        "car_share": ("カーシェアリング", "Car sharing"),
+        "bike_rental": ("レンタサイクル", "Bike rental"),
+        "on_demand": ("デマンド交通", "On-demand transport"),
+        "taxi": ("タクシー", "Taxi"),
+    },
+    "line_type": {
+        "fiber": ("光回線(FTTH)", "Fibre (FTTH)"),
+        "catv": ("ケーブルテレビ", "Cable TV"),
+        "dsl": ("DSL", "DSL"),
+        "mobile": ("モバイルルーター", "Mobile router"),
+        "satellite": ("衛星通信", "Satellite"),
+    },
+    "metro_origin": {
+        "tokyo": ("東京", "Tokyo"),
+        "osaka": ("大阪", "Osaka"),
+        "nagoya": ("名古屋", "Nagoya"),
+        "fukuoka": ("福岡", "Fukuoka"),
+    },
+    "carrier": {code: (CARRIER_LABELS_JA[code], CARRIER_LABELS_EN[code]) for code in CARRIERS},
+}

@@ -10,13 +10,13 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.review.history_values import field_labels, shown_lines
 from app.review.service import StaleReview, audit_trail, review_site
 from app.review.workflow import InvalidTransition
 from app.surveys.access import current_scope, visible_site
 from app.surveys.pages import site_page
 from app.templating import status_label
 from forms.review import ReviewForm
-from forms.survey import SurveyFields
 
 bp = Blueprint("review", __name__, template_folder="templates")
 
@@ -57,7 +57,11 @@ def decide(site_uuid: str) -> Any:
 def history(site_uuid: str) -> Any:
     site = visible_site(site_uuid)
     revisions, events = audit_trail(site)
-    labels = {field.name: field.label.text for field in SurveyFields(meta={"csrf": False})}
     return render_template(
-        "review/history.html", site=site, revisions=revisions, events=events, labels=labels
+        "review/history.html",
+        site=site,
+        revisions=revisions,
+        events=events,
+        labels=field_labels(),
+        shown_lines=shown_lines,
     )

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from app.scoring.model import NEGATED, Condition, Gate, HoursCheck, WifiCheck, compare
 from app.scoring.result import GateStatus
-from app.scoring.schema import FLAG_INPUTS, NUMBER_INPUTS
+from app.scoring.schema import FLAG_INPUTS, NUMBER_INPUTS, code_label
 from app.scoring.site import SiteView
 from app.scoring.texts import labelled
 from app.scoring.values import fmt
@@ -83,10 +83,11 @@ def _wifi(check: WifiCheck, site: SiteView) -> Check:
     code = site.code(check.input)
     if code is None:
         return None, "Wi-Fi暗号化 未入力", "Wi-Fi security not recorded"
+    ja, en = code_label(code, "ja", check.input), code_label(code, "en", check.input)
     if code in check.pass_codes:
-        return True, f"Wi-Fi {code}", f"Wi-Fi {code}"
+        return True, f"Wi-Fi {ja}", f"Wi-Fi {en}"
     if code == check.no_wifi:
         wired = check.wired_amenity in site.codes("amenities")
         has = ("あり", "with") if wired else ("なし", "without")
         return wired, f"Wi-Fiなし・有線LAN{has[0]}", f"no Wi-Fi, {has[1]} wired LAN"
-    return False, f"Wi-Fi {code} (暗号化なし・不十分)", f"Wi-Fi {code} (not encrypted enough)"
+    return False, f"Wi-Fi「{ja}」は暗号化が不十分", f"Wi-Fi “{en}” is not encrypted enough"

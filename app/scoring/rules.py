@@ -123,7 +123,8 @@ def _choice(rule: ChoiceRule, site: SiteView) -> Outcome:
     code = site.code(rule.input)
     if code is None:
         return missing()
-    return Outcome(rule.points_for(code), code, code, code)
+    ja, en = code_label(code, "ja", rule.input), code_label(code, "en", rule.input)
+    return Outcome(rule.points_for(code), code, ja, en)
 
 
 def _set(rule: SetRule, site: SiteView) -> Outcome:
@@ -134,17 +135,17 @@ def _set(rule: SetRule, site: SiteView) -> Outcome:
         lacking = [code for code in rule.codes if code not in ticked]
         if not lacking:
             return Outcome(rule.points, value, "すべてあり", "all present")
-        ja, en = _names(lacking)
+        ja, en = _names(lacking, rule.list_name)
         return Outcome(ZERO, value, f"不足 ({ja})", f"lacking ({en})")
     if not present:
         return Outcome(ZERO, value, "なし", "none")
-    ja, en = _names(present)
+    ja, en = _names(present, rule.list_name)
     return Outcome(rule.points, value, f"あり ({ja})", f"present ({en})")
 
 
-def _names(codes: list[str]) -> tuple[str, str]:
-    ja = "・".join(code_label(c, "ja") for c in codes)
-    return ja, ", ".join(code_label(c, "en") for c in codes)
+def _names(codes: list[str], input_name: str) -> tuple[str, str]:
+    ja = "・".join(code_label(c, "ja", input_name) for c in codes)
+    return ja, ", ".join(code_label(c, "en", input_name) for c in codes)
 
 
 def _carriers(rule: CarriersRule, site: SiteView) -> Outcome:
@@ -152,8 +153,8 @@ def _carriers(rule: CarriersRule, site: SiteView) -> Outcome:
     if not rows:
         return missing()
     good = sorted({str(r["carrier"]) for r in rows if _covered(rule, r)}, key=rule.carriers.index)
-    names = ", ".join(good) or "-"
-    counted = f"{len(good)}社 ({names})", f"{len(good)} ({names})"
+    ja, en = _names(good, "carrier") if good else ("-", "-")
+    counted = f"{len(good)}社 ({ja})", f"{len(good)} ({en})"
     outcome = _on_ladder(rule.ladder, Fraction(len(good)), counted, str(len(good)))
     rsrp, bars = fmt(rule.rsrp_at), fmt(rule.bars_at)
     ja = f"RSRP ≥ {rsrp} dBm (RSRPなしはアンテナ{bars}本以上) のキャリア {outcome.ja}"

@@ -90,9 +90,12 @@ CARRIERS: frozenset[str] = frozenset(catalog.CARRIERS)
 _AMENITY_LABELS = {a.code: (a.ja, a.en) for a in catalog.AMENITIES}
 
 
-def code_label(code: str, locale: str) -> str:
-    """The catalog label of an amenity code, else the code itself."""
-    labels = _AMENITY_LABELS.get(code)
+def code_label(code: str, locale: str, input_name: str = "amenities") -> str:
+    """The catalog label of a coded answer (an amenity by default), else the code itself."""
+    if input_name == "amenities":
+        labels = _AMENITY_LABELS.get(code)
+    else:
+        labels = catalog.CHOICE_LABELS.get(input_name, {}).get(code)
     if labels is None:
         return code
     return labels[0] if locale == "ja" else labels[1]

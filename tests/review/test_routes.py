@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.surveys.models import ReviewEvent, Site, SiteChange
-from tests.factories import scored_survey_post, survey_post
+from tests.factories import image_bytes, scored_survey_post, survey_post
 
 
 @pytest.fixture
@@ -254,3 +256,76 @@ def test_the_reviewer_is_warned_before_approving_a_site_that_is_not_ready(client
     assert _site(sites["open_wifi"]["uuid"]).status == "approved"
     approved = client.get(f"/surveys/{sites['open_wifi']['uuid']}", headers=english).text
     assert _approve_warning(approved) == ""  # nothing left to approve
+
+
+def test_history_shows_values_as_people_read_them(client, make_user, login):
+    login(make_user("surveyor", "304018"))
+    post = survey_post(**{"measurements-0-measured_at": "2026-11-20T01:30:00+00:00"})
+    client.post("/surveys/new", data=post)
+    site = _site(post["uuid"])
+    edit = post | {
+        "base_revision": str(site.revision),
+        "measurements-0-uuid": site.measurements[0].uuid,
+        "measurements-0-download_mbps": "98.5",
+        "wifi_client_isolation": "no",
+        "wifi_security": "wpa2",
+        "amenities": ["wifi", "aed", "shower"],
+        "transport_options": ["taxi"],
+        "coverage-0-rsrp_dbm": "-101",
+        "surveyed_on": "2026-11-21",
+    }
+    assert client.post(f"/surveys/{post['uuid']}/edit", data=edit).status_code == 302
+    page = client.get(f"/surveys/{post['uuid']}/history").text
+    revision_2 = page.split('id="revision-2"')[1].split("</article>")[0]
+    rows = {
+        row.split("</th>")[0].split(">")[-1]: row.split("</th>")[1]
+        for row in revision_2.split('<th scope="row">')[1:]
+    }
+    isolation = rows["Wi-Fi端末間の通信遮断"]
+    assert isolation.index("はい") < isolation.index("いいえ")  # before, after
+    assert "WPA2" in rows["Wi-Fiの暗号化方式"]
+    assert "シャワー" in rows["設備・サービス"] and "shower" not in rows["設備・サービス"]
+    assert "タクシー" in rows["二次交通"] and "taxi" not in rows["二次交通"]
+    assert "2026年11月21日" in rows["調査日"]
+    runs = rows["速度測定"]
+    assert "2026-11-20 10:30" in runs  # 01:30 UTC shown in Japan time
+    assert "下り速度 98.5 Mbps" in runs and "下り速度 120.5 Mbps" in runs and "手入力" in runs
+    assert "-101 dBm" in rows["携帯電話の電波状況"] and "ドコモ" in rows["携帯電話の電波状況"]
+    for raw in ("True", "False", "[", "{", "measured_at", "+00:00"):
+        assert raw not in revision_2, raw
+
+
+def test_history_lists_photo_changes_by_count_and_caption(client, make_user, login):
+    login(make_user("surveyor", "304018"))
+    post = survey_post()
+    client.post("/surveys/new", data=post)
+    edit = post | {
+        "base_revision": "1",
+        "photo_caption": "<b>入口</b>",
+        "photo_files": (io.BytesIO(image_bytes("JPEG")), "door.jpg"),
+    }
+    response = client.post(
+        f"/surveys/{post['uuid']}/edit", data=edit, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302
+    page = client.get(f"/surveys/{post['uuid']}/history").text
+    revision_2 = page.split('id="revision-2"')[1].split("</article>")[0]
+    assert '<th scope="row">写真</th>' in revision_2
+    assert "写真 1枚<br>&lt;b&gt;入口&lt;/b&gt;" in revision_2
+    assert "\\u" not in revision_2
+
+
+def test_the_score_breakdown_names_coded_answers_by_their_labels(client, make_user, login):
+    login(make_user("surveyor", "304018"))
+    post = scored_survey_post(hazard_zone="inside_with_plan", wifi_security="open")
+    client.post("/surveys/new", data=post)
+    page = client.get(f"/surveys/{post['uuid']}").text
+    score = page[page.index('id="score"') :]
+    assert "ビジネス → 1点" in score
+    assert "区域内(避難計画の掲示あり) → 1点" in score
+    assert "あり (レンタカー・タクシー)" in score
+    assert "Wi-Fi「オープン(パスワードなし)」は暗号化が不十分" in score
+    for code in ("business →", "inside_with_plan", "rental_car", "Wi-Fi open"):
+        assert code not in score, code
+    english = client.get(f"/surveys/{post['uuid']}", headers={"Accept-Language": "en"}).text
+    assert "Business → 1 point" in english and "present (Rental car, Taxi)" in english
