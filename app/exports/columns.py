@@ -514,7 +514,11 @@ def amenity_columns() -> list[Column]:
                 "整数",
                 _amenity(amenity.code),
                 allowed="0以上の個数(未記録なら有1/無0)" if counted else "1(有)/0(無)",
-                description=amenity.en,
+                description=(
+                    f"設備チェック「{amenity.ja}」の数(数の記録がなければ有無)"
+                    if counted
+                    else f"設備チェック「{amenity.ja}」の有無"
+                ),
                 typical=4,
             )
         )
@@ -550,7 +554,10 @@ def breakdown_columns(labels: Labels, rubric: Rubric) -> list[Column]:
                 _points(rule.code),
                 unit="点",
                 allowed=f"0〜{float(rule.max_points):g}",
-                description=f"{rule.label_en}; 空欄はデータ不足",
+                description=(
+                    f"{category_ja[rule.category]}の採点項目「{rule.label_ja}」の得点。"
+                    "空欄はデータ不足"
+                ),
                 number_format=POINTS,
                 typical=6,
             )
@@ -563,7 +570,7 @@ def breakdown_columns(labels: Labels, rubric: Rubric) -> list[Column]:
                 "文字列",
                 _gate(gate.code, labels),
                 allowed="合格/不合格/データ不足",
-                description=gate.label_en,
+                description=f"必須条件(ゲート){gate.code}「{gate.label_ja}」の判定",
                 typical=8,
             )
         )
@@ -574,7 +581,7 @@ def breakdown_columns(labels: Labels, rubric: Rubric) -> list[Column]:
             "文字列",
             _capped,
             allowed="あり/なし",
-            description=f"{rubric.cap.label_en}: 判定区分は最高で「あと一歩」",
+            description=f"「{rubric.cap.label_ja}」に当たると判定区分は最高で「あと一歩」",
         ),
         Column(
             "総合点",

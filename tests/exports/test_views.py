@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.exports.models import ExportJob
@@ -89,6 +91,18 @@ def test_the_download_link_says_download_not_download_speed(client, sites, viewe
     listing = client.get("/exports").text
     for page in (job_page, listing):
         assert "ダウンロード" in page and "下り速度" not in page
+
+
+def test_the_data_dictionary_describes_every_column_in_japanese(client, sites, viewer):
+    book = workbook(download(client, start(client)))
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    rows = sheet_rows(book, "項目定義")
+    described = [row for row in rows if row["説明"]]
+    assert len(described) > 60  # amenities, score items and gates at least
+    english = [row["説明"] for row in described if not japanese.search(row["説明"])]
+    assert english == []
+    rubric_english = [r.label_en for r in current_app.extensions["rubric"].rules]
+    assert not any(label in row["説明"] for row in described for label in rubric_english)
 
 
 def test_medians_runs_and_urls(client, sites, viewer):
