@@ -17,5 +17,10 @@ def to_jst(value: datetime) -> datetime:
     return value.astimezone(JST)
 
 
+def iso_utc(value: datetime) -> str:
+    """UTC ISO 8601 with its offset; SQLite hands back naive values, which are UTC."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+
+
 def today_jst():
     return datetime.now(JST).date()

@@ -10,11 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.regions.service import municipality_exists
 from app.surveys.access import current_scope, municipality_problem
 from app.surveys.models import ReviewStatus, Site
 from app.surveys.service import save_survey, site_document
+from app.timeutil import iso_utc
 from forms.document import validate_site_document
-from forms.validators import is_uuid
+from forms.validators import is_uuid, normalize_text
 from sync.protocol import ItemResult, Outcome
 
 
@@ -24,10 +26,28 @@ def public_document(site: Site) -> dict[str, Any]:
         "revision": site.revision,
         "status": site.status,
         "photos_complete": site.photos_complete,
-        "updated_at": site.updated_at.isoformat(),
+        "updated_at": iso_utc(site.updated_at),
         "score": site.score,
         "tier": site.tier,
     }
+
+
+def write_refusal(doc: Any, site_uuid: str) -> str | None:
+    """Why this caller may not write this site at all (the contract's 403), or None: a role that
+    records nothing, a site of another municipality, or a document naming an existing
+    municipality outside the caller's scope. (In a push the item is "invalid" with the reason.)"""
+    scope = current_scope()
+    if not scope.can_create:
+        return "Your role cannot record or change sites."
+    if is_uuid(site_uuid):
+        stored = db.session.scalar(select(Site.municipality_code).where(Site.uuid == site_uuid))
+        if stored is not None and not scope.can_edit(stored):
+            return "This site belongs to a municipality outside your scope."
+    raw = doc.get("municipality_code") if isinstance(doc, dict) else None
+    code = normalize_text(raw) if isinstance(raw, str) else ""
+    if municipality_exists(code) and not scope.can_edit(code):
+        return "You can only record sites in your own municipality."
+    return None
 
 
 def apply_document(

@@ -14,9 +14,10 @@ from app.api.errors import ApiError, handle_api_error, json_error
 from app.api.openapi import openapi_document
 from app.api.photos import receive_photo
 from app.api.push import push_documents
-from app.api.sites import apply_document, public_document
+from app.api.sites import apply_document, public_document, write_refusal
 from app.extensions import csrf, db
 from app.surveys.models import Site, SiteChange
+from app.timeutil import iso_utc
 from forms.validators import is_uuid
 from sync.protocol import MAX_BATCH, ItemResult, Outcome, etag, parse_etag
 
@@ -77,6 +78,9 @@ def put_site(site_uuid: str) -> Any:
     except ValueError as exc:
         raise ApiError(400, "bad_if_match", str(exc)) from None
     doc = _json_body()
+    refusal = write_refusal(doc, site_uuid)
+    if refusal is not None:
+        raise ApiError(403, "forbidden", refusal)
     result = apply_document(doc, site_uuid, base)
     db.session.commit()
     return _result_response(result)
@@ -130,7 +134,7 @@ def changes() -> Any:
             "revision": change.revision,
             "status": change.status,
             "comment": change.comment,
-            "changed_at": change.created_at.isoformat(),
+            "changed_at": iso_utc(change.created_at),
             "score": score,  # the site's current readiness score and tier
             "tier": tier,
         }

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.surveys.models import Site
-from app.timeutil import utcnow
+from app.timeutil import iso_utc, utcnow
 from forms.document import LIST_FIELDS, scalar_field_names
 from forms.validators import parse_timestamp
 
@@ -84,7 +84,7 @@ def build_document(
     for name, value in lists.items():
         doc[name] = sorted(value or [])
     doc["measurements"] = [
-        {"uuid": r["uuid"], "measured_at": _iso(r["measured_at"])}
+        {"uuid": r["uuid"], "measured_at": iso_utc(r["measured_at"])}
         | {name: r[name] for name in MEASUREMENT_FIELDS}
         for r in runs
     ]
@@ -109,8 +109,3 @@ def site_document(site: Site) -> dict[str, Any]:
 
 def _attributes(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
-
-
-def _iso(value: datetime) -> str:
-    """UTC ISO 8601; SQLite hands back naive values, which are UTC."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()

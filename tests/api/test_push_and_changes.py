@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -89,6 +90,11 @@ def test_changes_feed_shows_what_the_caller_may_see_oldest_first(client, bearer)
         "tier": site.tier,
     }
     assert site.tier is not None and site.score is not None
+    for moment in (
+        feed["changes"][-1]["changed_at"],
+        client.get(f"/api/v1/sites/{mine['uuid']}", headers=shirahama).get_json()["updated_at"],
+    ):
+        assert datetime.fromisoformat(moment).utcoffset() == timedelta(0), moment
     later = client.get(f"/api/v1/sync/changes?since={feed['next']}", headers=shirahama).get_json()
     assert later["changes"] == [] and later["next"] == feed["next"]
     admin = client.get("/api/v1/sync/changes", headers=bearer("admin", None)).get_json()

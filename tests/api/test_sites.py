@@ -143,16 +143,25 @@ def test_wrong_municipality_or_role_is_refused(client, bearer):
         json=doc | {"seats": 1},
         headers=other_town | {"If-Match": '"1"'},
     )
-    assert write.status_code == 422  # the municipality is outside this surveyor's scope
+    assert write.status_code == 403  # the contract: wrong municipality
+    assert write.get_json()["error"] == "forbidden"
     other_pref = bearer("viewer", None, "20")
     assert client.get(f"/api/v1/sites/{doc['uuid']}", headers=other_pref).status_code == 403
     same_pref = bearer("reviewer", None, "30")
     assert client.get(f"/api/v1/sites/{doc['uuid']}", headers=same_pref).status_code == 200
     new_elsewhere = document(municipality_code="302066")
     refused = client.put(f"/api/v1/sites/{new_elsewhere['uuid']}", json=new_elsewhere, headers=mine)
-    assert refused.status_code == 422
-    assert "municipality_code" in refused.get_json()["errors"]
+    assert refused.status_code == 403 and "own municipality" in refused.get_json()["message"]
+    viewer = client.put(f"/api/v1/sites/{new_elsewhere['uuid']}", json=doc, headers=same_pref)
+    assert viewer.status_code == 403 and "role" in viewer.get_json()["message"]
+    no_such_town = document(municipality_code="304019")  # bad check digit: invalid, not forbidden
+    invalid = client.put(f"/api/v1/sites/{no_such_town['uuid']}", json=no_such_town, headers=mine)
+    assert invalid.status_code == 422 and "municipality_code" in invalid.get_json()["errors"]
+    pushed = client.post("/api/v1/sync/push", json={"sites": [new_elsewhere]}, headers=mine)
+    [item] = pushed.get_json()["results"]
+    assert item["status"] == "invalid" and "municipality_code" in item["errors"]
     assert db.session.scalar(select(Site.seats)) == 20
+    assert db.session.scalar(select(func.count()).select_from(Site)) == 1
 
 
 def test_browser_session_writes_need_the_csrf_token(app, client, make_user, login):
