@@ -6,6 +6,7 @@
 
 import { setUpLocation } from "./location.js";
 import * as outbox from "./outbox.js";
+import { setUpRunTimes } from "./run_times.js";
 
 const DRAFT_PREFIX = "survey-draft:";
 const NEW_POINTER = "survey-draft-new";
@@ -35,6 +36,7 @@ async function setUp(form) {
   setUpGeolocation(form, ui, field);
   setUpPostal(form, ui, field);
   setUpGeocode(form, ui, field);
+  setUpRunTimes(form); // after the drafts: it shows the restored times
 
   form.addEventListener("input", () => {
     progress.update();
@@ -462,7 +464,9 @@ function setUpDrafts(form, ui, progress, records) {
     const when = new Date(saved.savedAt || Date.now());
     let time;
     try {
-      time = when.toLocaleString(document.documentElement.lang || undefined, {
+      // Japanese as Japanese write it; otherwise 2026-11-29 10:00, never a US month/day order
+      const locale = document.documentElement.lang === "ja" ? "ja-JP" : "sv-SE";
+      time = when.toLocaleString(locale, {
         timeZone: "Asia/Tokyo",
         dateStyle: "short",
         timeStyle: "short",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -185,3 +186,30 @@ def test_english_switch(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("Surveys")
     expect(switch).to_have_text("日本語")
+
+
+@pytest.mark.browser
+def test_a_hand_typed_run_keeps_the_time_it_was_measured_at(
+    page: Page, make_user: Callable[..., Any], sign_in: Callable[[Page, Any], None]
+) -> None:
+    sign_in(page, make_user())
+    page.goto("/surveys/new")
+    page.fill("#name", SITE_NAME)
+    page.fill("#surveyed_on", "2026-11-20")
+    run_time = page.locator("#measurements-0-measured_at-time")
+    expect(run_time).to_have_value("")
+    page.fill("#measurements-0-download_mbps", "95")
+    expect(run_time).to_have_value(re.compile(r"^\d{2}:\d{2}$"))  # now, when the figure came
+    page.fill("#measurements-0-upload_mbps", "30")
+    run_time.fill("10:30")
+    page.locator("button[name=intent][value=draft]").click()
+    expect(page).to_have_url(DETAIL_URL)
+
+    db.session.rollback()
+    site = db.session.scalars(select(Site)).one()
+    [run] = site.measurements
+    stored = run.measured_at  # naive values (SQLite) are UTC
+    utc = stored if stored.tzinfo is None else stored.astimezone(UTC).replace(tzinfo=None)
+    assert utc.strftime("%Y-%m-%d %H:%M") == "2026-11-20 01:30"  # 10:30 in Japan, in UTC
+    page.goto(f"/surveys/{site.uuid}/edit")
+    expect(page.locator("#measurements-0-measured_at-time")).to_have_value("10:30")
