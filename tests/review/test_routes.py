@@ -251,6 +251,8 @@ def test_the_reviewer_is_warned_before_approving_a_site_that_is_not_ready(client
     assert "Readiness cannot be judged yet" in _approve_warning(pages["sparse"])
     japanese = client.get(f"/surveys/{sites['open_wifi']['uuid']}").text
     assert "G2 暗号化されたWi-Fi: 不合格" in _approve_warning(japanese)
+    # the verdict (score, gates, why) comes before the decision on it
+    assert japanese.index('id="score"') < japanese.index('id="review"')
     # the warning informs, it does not block: the reviewer may still approve
     assert _decide(client, sites["open_wifi"]["uuid"], "approve").status_code == 303
     assert _site(sites["open_wifi"]["uuid"]).status == "approved"
