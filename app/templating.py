@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -106,7 +107,8 @@ def language_return() -> str:
         return request.path
     except HTTPException:
         return url_for("surveys.index")
-    return request.path
+    extra = g.get("language_return_args")  # e.g. the photos a survey form holds
+    return f"{request.path}?{urlencode(extra)}" if extra else request.path
 
 
 def template_helpers() -> dict[str, Any]:

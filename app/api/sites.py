@@ -44,7 +44,7 @@ def write_refusal(doc: Any, site_uuid: str) -> str | None:
         if stored is not None and not scope.can_edit(stored):
             return "This site belongs to a municipality outside your scope."
     raw = doc.get("municipality_code") if isinstance(doc, dict) else None
-    code = normalize_text(raw) if isinstance(raw, str) else ""
+    code = normalize_text(str(raw)) if isinstance(raw, str | int) else ""
     if municipality_exists(code) and not scope.can_edit(code):
         return "You can only record sites in your own municipality."
     return None

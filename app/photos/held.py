@@ -6,17 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
 from app.photos.models import Photo
 
 SALT = "held-photos"
+MAX_AGE_S = 24 * 3600  # a form left open longer asks for its photos again
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
 def held_token(sha256s: list[str], user_id: int) -> str:
@@ -29,8 +30,8 @@ def held_photos(token: str | None, user_id: int) -> list[str]:
     if not token:
         return []
     try:
-        payload: Any = _serializer().loads(token)
-    except BadSignature:
+        payload: Any = _serializer().loads(token, max_age=MAX_AGE_S)
+    except BadSignature:  # also SignatureExpired
         return []
     if not isinstance(payload, dict) or payload.get("u") != user_id:
         return []

@@ -1,5 +1,6 @@
 """A revision's values as a person reads them in the audit trail: labels for codes, はい/いいえ,
-units, Japan time for speed runs; each value as lines of text (the template escapes them)."""
+units, Japan time for speed runs; each value as lines of text (the template escapes them).
+Stored revisions are read as they are: a value of an unexpected type is shown as text."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from flask import g
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
@@ -25,9 +27,17 @@ NESTED_LABELS = {
 }
 
 
+def _fields() -> SurveyFields:
+    """The survey's fields (labels, choices, units), built once a request."""
+    if "history_fields" not in g:
+        g.history_fields = SurveyFields(meta={"csrf": False})
+    fields: SurveyFields = g.history_fields
+    return fields
+
+
 def field_labels() -> dict[str, str]:
     """Every document field's label in the user's language."""
-    labels = {field.name: str(field.label.text) for field in SurveyFields(meta={"csrf": False})}
+    labels = {field.name: str(field.label.text) for field in _fields()}
     return labels | {name: label() for name, label in NESTED_LABELS.items()}
 
 
@@ -35,33 +45,39 @@ def shown_lines(name: str, value: Any) -> list[str]:
     """One field's value as lines of text; [] for a blank value."""
     if value is None or value == "" or value == []:
         return []
+    if name in NESTED_LABELS and not isinstance(value, list):
+        return [str(value)]
     if name == "measurements":
-        return [_run(run) for run in value if isinstance(run, Mapping)]
+        return [_run(run) if isinstance(run, Mapping) else str(run) for run in value]
     if name == "coverage":
-        return [_coverage(row) for row in value if isinstance(row, Mapping)]
+        return [_coverage(row) if isinstance(row, Mapping) else str(row) for row in value]
     if name == "photos":
         return _photos(value)
     if name == "amenities":
         labels = {a.code: a.label(str(get_locale())) for a in AMENITIES}
-        return ["、".join(labels.get(code, str(code)) for code in value)]
+        return ["、".join(_label(labels, code) for code in value)]
     return [_scalar(name, value)]
 
 
+def _label(table: Mapping[str, Any], code: Any) -> str:
+    """A code's label; anything else (an odd stored value) as text."""
+    return str(table.get(code, code)) if isinstance(code, str) else str(code)
+
+
 def _scalar(name: str, value: Any) -> str:
-    form = SurveyFields(meta={"csrf": False})
-    field = form._fields.get(name)
+    field = _fields()._fields.get(name)
     if isinstance(value, bool) or isinstance(field, YesNoField):
         yes = value is True or value == "yes"
         return _("Yes") if yes else _("No")
     if field is not None and field.type in ("SelectField", "SelectMultipleField"):
         labels = {code: str(text) for code, text in field.choices}
         values = value if isinstance(value, list) else [value]
-        return "、".join(labels.get(v, str(v)) for v in values)
+        return "、".join(_label(labels, v) for v in values)
     if isinstance(value, str) and _is_day(value):
         return format_day(date.fromisoformat(value))
-    unit = f" {field.description}" if field is not None and field.description else ""
     if isinstance(value, float) and field is not None and field.description == "°":
         return f"{value:.6f}°"
+    unit = f" {field.description}" if field is not None and field.description else ""
     return f"{num(value)}{unit}" if isinstance(value, int | float) else str(value)
 
 
@@ -84,9 +100,8 @@ def _run(run: Mapping[str, Any]) -> str:
     ):
         if run.get(key) is not None:
             parts.append(f"{label} {num(run[key])} {unit}")
-    method = run.get("method")
-    if method:
-        parts.append(str(METHOD_LABELS.get(method, method)))
+    if run.get("method"):
+        parts.append(_label(METHOD_LABELS, run["method"]))
     return " · ".join(p for p in parts if p)
 
 
@@ -101,22 +116,20 @@ def _when(value: Any) -> str:
 
 
 def _coverage(row: Mapping[str, Any]) -> str:
-    parts = [carrier_label(row.get("carrier"))]
-    technology = row.get("technology")
-    if technology:
-        parts.append(str(TECH_LABELS.get(technology, technology)))
+    carrier = row.get("carrier")
+    parts = [carrier_label(carrier) if isinstance(carrier, str) else str(carrier or "")]
+    if row.get("technology"):
+        parts.append(_label(TECH_LABELS, row["technology"]))
     if row.get("rsrp_dbm") is not None:
         parts.append(f"{num(row['rsrp_dbm'])} dBm")
     if row.get("signal_bars") is not None:
         parts.append(f"{num(row['signal_bars'])} {_('bars')}")
-    placement = row.get("placement")
-    if placement:
-        parts.append(str(PLACEMENT_LABELS.get(placement, placement)))
+    if row.get("placement"):
+        parts.append(_label(PLACEMENT_LABELS, row["placement"]))
     return " ".join(p for p in parts if p)
 
 
 def _photos(photos: list[Any]) -> list[str]:
     captions = [str(p.get("caption") or "") for p in photos if isinstance(p, Mapping)]
     count = ngettext("%(num)s photo", "%(num)s photos", len(photos))
-    named = [c for c in captions if c]
-    return [count, *named]
+    return [count, *(c for c in captions if c)]

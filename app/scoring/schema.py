@@ -31,7 +31,7 @@ NUMBER_INPUTS: dict[str, InputInfo] = {
         ("runs.jitter_ms", "ジッター中央値", "median jitter", (" ms", " ms")),
         ("runs.loss_pct", "パケットロス中央値", "median packet loss", (" %", " %")),
         ("seats", "座席数", "seats", ("席", "")),
-        ("seats_with_outlet", "電源付き座席", "outlets at seats", ("席", "")),
+        ("seats_with_outlet", "座席の電源", "outlets at seats", ("口", "")),
         ("meeting_booths", "Web会議用個室", "web-meeting booths", ("室", " rooms")),
         ("desk_lux", "机上照度", "desk illuminance", (" lx", " lx")),
         ("temperature_c", "室温", "temperature", (" ℃", " ℃")),

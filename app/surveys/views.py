@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -139,6 +140,8 @@ def _build_form(site: Site | None = None) -> SurveyForm:
                 "surveyed_on": today_jst(),
             }
         )
+    if request.method == "GET":  # back from a language switch: the photos it held
+        form.held_photos.data = request.args.get("held", "")[:4000]
     form.check_municipality = municipality_problem
     _complete_rows(form)
     if site is not None:
@@ -249,6 +252,8 @@ def _hold_chosen_photos(form: SurveyForm) -> None:
     else:
         db.session.rollback()
     form.held_photos.data = held_token(held, current_user.id)
+    if form.held_photos.data:  # a language switch from this page keeps them (language_return)
+        g.language_return_args = {"held": form.held_photos.data}
 
 
 def _save(form: SurveyForm, site: Site | None, site_uuid: str) -> Any:

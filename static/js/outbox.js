@@ -303,6 +303,7 @@ const FORM_ONLY = new Set([
   "photo_files",
   "photo_caption",
   "remove_photos",
+  "held_photos",
   "intent",
 ]);
 const LIST_FIELDS = new Set(["amenities", "transport_options"]);

@@ -24,7 +24,9 @@ export function setUpRunTimes(form) {
       (k) => (named(`${input.dataset.runPrefix}${k}`)?.value || "").trim() !== "",
     );
 
-  const byHand = (input) => (named(`${input.dataset.runPrefix}method`)?.value || "manual") === "manual";
+  // a run is a measuring tool's when the tool filled its hidden fields (speedtest_panel.js,
+  // speedtest-cli); figures typed from any app, whatever method is chosen, are typed by hand
+  const byHand = (input) => !(named(`${input.dataset.runPrefix}tool_version`)?.value || "");
 
   /** The hidden time, shown in Japan time (a tool or a restored draft may have set it); a time
    *  a measuring tool recorded is not edited by hand. */

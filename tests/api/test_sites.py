@@ -154,6 +154,9 @@ def test_wrong_municipality_or_role_is_refused(client, bearer):
     assert refused.status_code == 403 and "own municipality" in refused.get_json()["message"]
     viewer = client.put(f"/api/v1/sites/{new_elsewhere['uuid']}", json=doc, headers=same_pref)
     assert viewer.status_code == 403 and "role" in viewer.get_json()["message"]
+    as_number = document(municipality_code=302066)  # a JSON number names it as well
+    number = client.put(f"/api/v1/sites/{as_number['uuid']}", json=as_number, headers=mine)
+    assert number.status_code == 403
     no_such_town = document(municipality_code="304019")  # bad check digit: invalid, not forbidden
     invalid = client.put(f"/api/v1/sites/{no_such_town['uuid']}", json=no_such_town, headers=mine)
     assert invalid.status_code == 422 and "municipality_code" in invalid.get_json()["errors"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from datetime import UTC
@@ -213,3 +214,58 @@ def test_a_hand_typed_run_keeps_the_time_it_was_measured_at(
     assert utc.strftime("%Y-%m-%d %H:%M") == "2026-11-20 01:30"  # 10:30 in Japan, in UTC
     page.goto(f"/surveys/{site.uuid}/edit")
     expect(page.locator("#measurements-0-measured_at-time")).to_have_value("10:30")
+
+
+@pytest.mark.browser
+def test_photos_held_by_a_refused_form_go_into_the_tablets_document(
+    page: Page,
+    make_user: Callable[..., Any],
+    sign_in: Callable[[Page, Any], None],
+    console_problems: Problems,
+) -> None:
+    """The outbox builds the same document from a form that holds photos: they are its photos,
+    and the signed token that names them stays on the form (an unknown field would make the
+    server refuse the whole survey)."""
+    console_problems.expect_document_status("/surveys/new", 422)
+    sign_in(page, make_user())
+    page.goto("/surveys/new")
+    page.fill("#name", SITE_NAME)
+    page.fill("#seats", "999")
+    jpeg = image_bytes(size=(320, 240))
+    page.set_input_files(
+        "#photo_files", files=[{"name": "desk.jpg", "mimeType": "image/jpeg", "buffer": jpeg}]
+    )
+    page.locator("button[name=intent][value=draft]").click()
+    expect(page.locator("#held-photos-note")).to_be_visible()
+    held = page.locator("li[data-photo-sha256] img")
+    expect(held).to_have_count(1)
+    held.scroll_into_view_if_needed()
+    expect(held).to_have_js_property("complete", True)
+    assert held.evaluate("img => img.naturalWidth") > 0  # the thumbnail is served to its owner
+
+    page.fill("#seats", "24")
+    document = page.evaluate(
+        """async () => {
+            const outbox = await import("/static/js/outbox.js");
+            return outbox.buildDocument(document.getElementById("survey-form"));
+        }"""
+    )
+    assert "held_photos" not in document
+    assert [p["sha256"] for p in document["photos"]] == [hashlib.sha256(jpeg).hexdigest()]
+
+
+@pytest.mark.browser
+def test_a_run_typed_from_another_app_keeps_an_editable_time(
+    page: Page, make_user: Callable[..., Any], sign_in: Callable[[Page, Any], None]
+) -> None:
+    sign_in(page, make_user())
+    page.goto("/surveys/new")
+    page.select_option("#measurements-0-method", "speedtest-cli")
+    page.fill("#measurements-0-download_mbps", "80")
+    run_time = page.locator("#measurements-0-measured_at-time")
+    expect(run_time).to_have_value(re.compile(r"^\d{2}:\d{2}$"))
+    expect(run_time).to_be_editable()  # typed by hand, whatever app measured it
+    run_time.fill("13:05")
+    expect(page.locator("input[name='measurements-0-measured_at']")).to_have_value(
+        re.compile(r"T13:05:00\+09:00$")
+    )

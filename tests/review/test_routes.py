@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.surveys.models import ReviewEvent, Site, SiteChange
+from app.surveys.models import ReviewEvent, Site, SiteChange, SiteRevision
 from tests.factories import image_bytes, scored_survey_post, survey_post
 
 
@@ -331,3 +331,28 @@ def test_the_score_breakdown_names_coded_answers_by_their_labels(client, make_us
         assert code not in score, code
     english = client.get(f"/surveys/{post['uuid']}", headers={"Accept-Language": "en"}).text
     assert "Business → 1 point" in english and "present (Rental car, Taxi)" in english
+
+
+def test_history_reads_odd_stored_revisions_without_failing(client, make_user, login):
+    """Revisions are stored as they came (older ones with nulls); the trail shows whatever is
+    there as text instead of failing on a value of an unexpected type."""
+    login(make_user("surveyor", "304018"))
+    post = survey_post()
+    client.post("/surveys/new", data=post)
+    site = _site(post["uuid"])
+    odd = {
+        "wifi_security": ["wpa2"],
+        "amenities": [{"x": 1}, "aed", 7],
+        "measurements": 3,
+        "coverage": [{"carrier": ["docomo"], "technology": {"g": 5}, "placement": 1}, "x"],
+        "photos": {"sha256": "0" * 64},
+        "surveyed_on": "2026-13-01",
+        "seats": "many",
+        "wifi_client_isolation": None,
+    }
+    db.session.add(SiteRevision(site_id=site.id, revision=2, content_hash="0" * 64, document=odd))
+    db.session.commit()
+    page = client.get(f"/surveys/{post['uuid']}/history")
+    assert page.status_code == 200
+    revision_2 = page.text.split('id="revision-2"')[1].split("</article>")[0]
+    assert "2026-13-01" in revision_2 and "many" in revision_2

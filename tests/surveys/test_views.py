@@ -377,3 +377,37 @@ def test_switching_language_on_a_form_shown_again_returns_to_that_form(client, m
     assert _language_next(refused.get_data(as_text=True)) == url
     listing = client.get("/surveys?status=draft")
     assert _language_next(listing.get_data(as_text=True)) == "/surveys?status=draft"
+
+
+def test_switching_language_keeps_the_held_photos(client, make_user, login):
+    login(make_user())
+    jpeg = image_bytes("JPEG")
+    digest = hashlib.sha256(jpeg).hexdigest()
+    refused = client.post(
+        "/surveys/new",
+        data=survey_post(seats="999", photo_files=(io.BytesIO(jpeg), "a.jpg")),
+        content_type="multipart/form-data",
+    )
+    back = _language_next(refused.get_data(as_text=True))
+    assert back.startswith("/surveys/new?held=")
+    switched = client.post("/language", data={"lang": "en", "next": back.replace("&amp;", "&")})
+    page = client.get(switched.headers["Location"]).get_data(as_text=True)
+    assert f'data-photo-sha256="{digest}"' in page and "The photos you chose are kept" in page
+
+
+def test_a_held_photo_token_expires(client, make_user, login, monkeypatch):
+    login(make_user())
+    jpeg = image_bytes("JPEG")
+    digest = hashlib.sha256(jpeg).hexdigest()
+    refused = client.post(
+        "/surveys/new",
+        data=survey_post(seats="999", photo_files=(io.BytesIO(jpeg), "a.jpg")),
+        content_type="multipart/form-data",
+    )
+    token = _held_token(refused.get_data(as_text=True))
+    assert client.get(f"/photos/{digest}/thumb?held={token}").status_code == 200
+    monkeypatch.setattr("app.photos.held.MAX_AGE_S", -1)  # every token is now too old
+    assert client.get(f"/photos/{digest}/thumb?held={token}").status_code == 404
+    saved = client.post("/surveys/new", data=survey_post(held_photos=token))
+    assert saved.status_code == 302
+    assert db.session.scalar(select(Site)).photos == []
