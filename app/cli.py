@@ -21,6 +21,7 @@ from app.timeutil import utcnow
 def register(app: Flask) -> None:
     from app.exports.cli import export_command
     from app.exports.worker import export_worker_command
+    from app.photos.cli import photos_cli
     from app.review.cli import rescore_command
     from app.speedtest.cli import speedtest_command
     from app.station.cli import sync_cli
@@ -36,6 +37,7 @@ def register(app: Flask) -> None:
         export_command,
         export_worker_command,
         speedtest_command,
+        photos_cli,
     ):
         app.cli.add_command(command)
 

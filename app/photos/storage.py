@@ -181,6 +181,16 @@ class PhotoStore:
                 return path
         return None
 
+    def delete(self, sha256: str) -> int:
+        """Remove the original and its thumbnail (whichever exist); return the bytes freed."""
+        freed = 0
+        paths = [self._original_path(_check_sha256(sha256), t) for t in ALLOWED_TYPES]
+        for path in [*paths, self.root / "thumbs" / sha256[:2] / f"{sha256}.jpg"]:
+            if path.is_file():
+                freed += path.stat().st_size
+                path.unlink(missing_ok=True)
+        return freed
+
     def has(self, sha256: str) -> bool:
         """Return True when the original for sha256 is stored."""
         return self.path_for(sha256) is not None
