@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -23,12 +24,28 @@ class TextField(_Normalizing, StringField):
     pass
 
 
+NOT_A_NUMBER = _l("Enter a number, e.g. 12.5.")
+NOT_A_WHOLE_NUMBER = _l("Enter a whole number, e.g. 24.")
+
+
 class IntField(_Normalizing, IntegerField):
-    pass
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:  # WTForms' own message is English only
+            raise ValueError(str(NOT_A_WHOLE_NUMBER)) from None
 
 
 class NumberField(_Normalizing, FloatField):
-    pass
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """ "NaN" and "inf" parse as floats but are no measurement: refused like any non-number."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(NOT_A_NUMBER)) from None
+        if self.data is not None and not math.isfinite(self.data):
+            self.data = None
+            raise ValueError(str(NOT_A_NUMBER))
 
 
 class RangeMessage(NumberRange):

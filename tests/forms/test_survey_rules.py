@@ -45,7 +45,9 @@ def test_a_valid_document_passes_and_is_cleaned():
     [
         ("seats", 501, "seats", "from 0 to 500"),
         ("seats", -1, "seats", "from 0 to 500"),
-        ("seats", "many", "seats", "Not a valid integer"),
+        ("seats", "many", "seats", "whole number"),
+        ("desk_lux", 1.5, "desk_lux", "whole number"),
+        ("temperature_c", "warm", "temperature_c", "Enter a number"),
         ("desk_lux", 100001, "desk_lux", "from 0 to 100000"),
         ("temperature_c", 50.5, "temperature_c", "from -20 to 50"),
         ("municipality_code", "304019", "municipality_code", "check digit"),

@@ -411,3 +411,17 @@ def test_a_held_photo_token_expires(client, make_user, login, monkeypatch):
     saved = client.post("/surveys/new", data=survey_post(held_photos=token))
     assert saved.status_code == 302
     assert db.session.scalar(select(Site)).photos == []
+
+
+def test_a_number_field_refuses_nan_and_text_in_the_users_language(client, make_user, login):
+    login(make_user())
+    for typed in ("NaN", "inf", "-Infinity", "速い"):
+        post = survey_post(**{"measurements-0-download_mbps": typed})
+        response = client.post("/surveys/new", data=post)
+        assert response.status_code == 422, typed
+        assert "数値を入力してください" in response.get_data(as_text=True), typed
+    english = client.post(
+        "/surveys/new", data=survey_post(seats="many"), headers={"Accept-Language": "en"}
+    )
+    assert "Enter a whole number, e.g. 24." in english.get_data(as_text=True)
+    assert _count(Site) == 0
