@@ -129,8 +129,13 @@ def register_services(app: Flask) -> None:
 
     wire_station_speedtest(app)  # app.extensions["speedtest_jobs"] where SPEEDTEST_STATION says
     if app.config.get("UPSTREAM_URL"):  # a station or municipal server with a hub above it
+        from app.config import ConfigError
         from app.station.transport import UpstreamHttp
 
+        if not str(app.config["UPSTREAM_URL"]).startswith(("http://", "https://")):
+            raise ConfigError(
+                "UPSTREAM_URL: must start with http:// or https://, e.g. https://central.example.jp"
+            )
         app.extensions["upstream"] = UpstreamHttp(
             app.config["UPSTREAM_URL"],
             app.config.get("UPSTREAM_TOKEN") or "",

@@ -93,6 +93,7 @@ def _flask(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.C
         ({"DATABASE_URL": "oracle://x@y/z"}, "DATABASE_URL"),
         ({"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}, "DATABASE_URL"),
         ({"WSS_ENV": "production", "DATABASE_URL": "sqlite://"}, "SECRET_KEY"),
+        ({"UPSTREAM_URL": "127.0.0.1:5091", "DATABASE_URL": "sqlite://"}, "UPSTREAM_URL"),
     ],
 )
 def test_start_up_error_is_one_line_naming_the_setting(tmp_path, env, named):
@@ -114,5 +115,5 @@ def test_upstream_is_wired_from_configuration(tmp_path):
     )
     upstream = station.extensions["upstream"]
     assert isinstance(upstream, UpstreamHttp) and upstream.base_url == "http://central.example"
-    with pytest.raises(ValueError, match="UPSTREAM_URL"):
+    with pytest.raises(ConfigError, match="UPSTREAM_URL"):
         create_app(common | {"UPSTREAM_URL": "ftp://x"})

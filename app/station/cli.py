@@ -35,7 +35,23 @@ def push_command(no_pull: bool) -> None:
     counts = ", ".join(f"{k} {v}" for k, v in sorted(report.counts.items())) or "nothing to send"
     click.echo(f"Pushed: {counts}; photos sent {report.photos_sent}; changes pulled {pulled}.")
     for site_uuid, status, errors in report.problems:
-        click.echo(f"  {status}: {site_uuid} {errors or ''}")
+        click.echo(f"  {status}: {site_uuid} {_errors_text(errors)}")
+    if report.problems:  # a script or cron job must see that not everything landed
+        raise SystemExit(PARTIAL_EXIT)
+
+
+PARTIAL_EXIT = 3  # pushed, but some sites were refused (invalid) or in conflict
+
+
+def _errors_text(errors: object) -> str:
+    """{"field": ["message", ...]} as 'field: message; ...' (not a Python repr)."""
+    if not isinstance(errors, dict):
+        return str(errors or "")
+    parts = []
+    for name, messages in errors.items():
+        listed = messages if isinstance(messages, list) else [messages]
+        parts.append(f"{name or 'site'}: {' '.join(map(str, listed))}")
+    return "; ".join(parts)
 
 
 @sync_cli.command("pull")

@@ -49,7 +49,11 @@ class Pusher:
             select(Site)
             .outerjoin(UpstreamState, UpstreamState.site_id == Site.id)
             .where(
-                or_(UpstreamState.site_id.is_(None), UpstreamState.pushed_hash != Site.content_hash)
+                or_(
+                    UpstreamState.site_id.is_(None),
+                    UpstreamState.pushed_hash.is_(None),  # refused so far: send it again
+                    UpstreamState.pushed_hash != Site.content_hash,
+                )
             )
             .order_by(Site.id)
             .options(

@@ -248,3 +248,22 @@ def test_flask_sync_push_command_sends_and_pulls(app, central, runner):
     app.extensions["upstream"].timeout_s = 1
     down = runner.invoke(args=["sync", "push", "--no-pull"])
     assert down.exit_code == 1 and "run again" in down.output
+
+
+@pytest.mark.e2e
+def test_sites_refused_once_are_sent_again_and_the_command_says_not_all_landed(
+    app, central, runner
+):
+    from app.station.transport import UpstreamHttp as Http
+
+    _make_sites(2)
+    elsewhere = central_token(central, municipality="204854")  # 白馬村: not this station's town
+    app.extensions["upstream"] = Http(central.url, elsewhere)
+    refused = runner.invoke(args=["sync", "push", "--no-pull"])
+    assert refused.exit_code == 3, refused.output  # pushed, but not everything landed
+    assert refused.output.count("invalid: ") == 2
+    assert "municipality_code: " in refused.output and "['" not in refused.output  # no repr
+    app.extensions["upstream"] = Http(central.url, central_token(central))
+    fixed = runner.invoke(args=["sync", "push", "--no-pull"])
+    assert fixed.exit_code == 0, fixed.output
+    assert "Pushed: created 2;" in fixed.output  # the refused sites were not forgotten
