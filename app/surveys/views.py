@@ -196,9 +196,11 @@ def new_site() -> Any:
     if request.method == "POST":
         site_uuid = _valid_uuid(form.uuid.data)
         existing = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
-        if existing is not None:  # a double-submitted form: the first one won
-            flash(_("This survey was already saved."), "info")
+        if existing is not None and existing.name == (form.name.data or "").strip():
+            flash(_("This survey was already saved."), "info")  # a double submit: the first won
             return redirect(url_for("surveys.show_site", site_uuid=existing.uuid))
+        if existing is not None:  # another survey under a used identity: keep it, as a new one
+            return _reused_identity(form, existing)
         if form.validate():
             return _save(form, None, site_uuid)
         return _shown_again(form, None, 422)
@@ -218,6 +220,24 @@ def edit_site(site_uuid: str) -> Any:
         return _shown_again(form, site, 422)
     form.base_revision.data = str(site.revision)
     return _render(form, site)
+
+
+def _reused_identity(form: SurveyForm, existing: Site) -> Any:
+    """A new-survey form arrived with the identity (uuid) of a saved survey but other content
+    (e.g. a page that restored an old draft): nothing is overwritten or dropped; the input
+    comes back under a fresh identity, to be saved as a new survey."""
+    flash(
+        _(
+            "This form carried the identity of the survey “%(name)s”, which is already saved."
+            " Nothing was overwritten, and your input is still here as a new survey: check it"
+            " and save again.",
+            name=existing.name,
+        ),
+        "warning",
+    )
+    form.uuid.data = str(uuidlib.uuid4())
+    g.taken_uuid = existing.uuid  # the page's script forgets a local draft under it
+    return _shown_again(form, None, 409)
 
 
 def _stale(form: SurveyForm, site: Site) -> Any:

@@ -423,6 +423,7 @@ function setUpDrafts(form, ui, progress, records) {
   const revision = () => Number((revisionInput && revisionInput.value) || 0);
 
   pruneOldDrafts();
+  forgetTaken(form.dataset.takenUuid);
 
   // A new survey gets a fresh uuid on every GET: pick up the unsaved new one, if any.
   if (isNew && !storage.get(key())) {
@@ -531,6 +532,14 @@ function setUpDrafts(form, ui, progress, records) {
     records.autosave(uuid, isNew);
   }
 
+  /** The server says a saved survey already has this uuid: its local draft is stale. */
+  function forgetTaken(taken) {
+    if (!taken) return;
+    storage.remove(DRAFT_PREFIX + taken);
+    const pointer = storage.get(NEW_POINTER);
+    if (pointer && pointer.uuid === taken) storage.remove(NEW_POINTER);
+  }
+
   function pruneOldDrafts() {
     const limit = Date.now() - DRAFT_MAX_AGE_MS;
     for (const k of storage.keys()) {
@@ -543,11 +552,13 @@ function setUpDrafts(form, ui, progress, records) {
   form.addEventListener("submit", () => {
     submitting = true;
     clearTimeout(timer);
+    timer = null; // else beforeunload saves again, without "submitted", and the next new
+    // survey page restored this one (the last field's change event fires as the button is hit)
     save({ submitted: Date.now() });
   });
 
   window.addEventListener("beforeunload", (event) => {
-    if (timer !== null) {
+    if (timer !== null && !submitting) {
       clearTimeout(timer);
       timer = null;
       save();

@@ -269,3 +269,25 @@ def test_a_run_typed_from_another_app_keeps_an_editable_time(
     expect(page.locator("input[name='measurements-0-measured_at']")).to_have_value(
         re.compile(r"T13:05:00\+09:00$")
     )
+
+
+@pytest.mark.browser
+def test_the_next_new_survey_starts_empty_after_a_quick_submit(
+    page: Page, make_user: Callable[..., Any], sign_in: Callable[[Page, Any], None]
+) -> None:
+    """Typing in a field and pressing the button at once fires the field's change event as the
+    button is hit; the draft must still end as submitted, or the next new-survey page restores
+    this survey (same uuid) and the server drops the next site as a double submit."""
+    sign_in(page, make_user())
+    page.goto("/surveys/new")
+    first_uuid = page.locator("input[name=uuid]").input_value()
+    page.fill("#name", SITE_NAME)
+    page.fill("#measurements-0-download_mbps", "95")
+    page.locator("#measurements-0-upload_mbps").fill("30")  # still focused: change on submit
+    page.locator("button[name=intent][value=submit]").click()
+    expect(page).to_have_url(DETAIL_URL)
+
+    page.goto("/surveys/new")
+    expect(page.locator("#name")).to_have_value("")
+    assert page.locator("input[name=uuid]").input_value() != first_uuid
+    expect(page.locator("#autosave-note")).to_be_hidden()

@@ -425,3 +425,20 @@ def test_a_number_field_refuses_nan_and_text_in_the_users_language(client, make_
     )
     assert "Enter a whole number, e.g. 24." in english.get_data(as_text=True)
     assert _count(Site) == 0
+
+
+def test_a_new_survey_under_a_used_identity_is_kept_as_a_new_one(client, make_user, login):
+    login(make_user())
+    first = survey_post(name="一つ目の拠点")
+    assert client.post("/surveys/new", data=first).status_code == 302
+    second = survey_post(uuid=first["uuid"], name="二つ目の拠点", seats="12")
+    response = client.post("/surveys/new", data=second, headers={"Accept-Language": "en"})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "already saved. Nothing was overwritten" in html and "二つ目の拠点" in html
+    fresh = re.search(r'name="uuid" type="hidden" value="([^"]+)"', html).group(1)
+    assert fresh != first["uuid"]
+    assert db.session.scalar(select(Site.name)) == "一つ目の拠点"  # nothing overwritten
+    saved = client.post("/surveys/new", data=second | {"uuid": fresh})
+    assert saved.status_code == 302
+    assert sorted(db.session.scalars(select(Site.name))) == ["一つ目の拠点", "二つ目の拠点"]
