@@ -22,6 +22,8 @@ class UpstreamState(db.Model):
     upstream_revision: Mapped[int | None]
     pushed_hash: Mapped[str | None] = mapped_column(String(64))
     last_status: Mapped[str | None] = mapped_column(String(16))
+    # the review status upstream has, as far as this installation knows (pushed or pulled)
+    upstream_review_status: Mapped[str | None] = mapped_column(String(16))
     last_errors: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

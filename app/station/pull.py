@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.extensions import db
-from app.station.models import StationSetting
+from app.station.models import StationSetting, UpstreamState
 from app.station.push import Pusher, UpstreamUnavailable
 from app.surveys.models import ReviewEvent, Site
 from app.surveys.service import record_change
@@ -41,7 +41,12 @@ def _apply(change: dict) -> int:
     if change["kind"] != "status":
         return 0
     site = db.session.scalar(select(Site).where(Site.uuid == change["uuid"]))
-    if site is None or (change["status"] == site.status and not change.get("comment")):
+    if site is None:
+        return 0
+    state = db.session.get(UpstreamState, site.id) or UpstreamState(site_id=site.id)
+    state.upstream_review_status = change["status"]  # what upstream has now
+    db.session.add(state)
+    if change["status"] == site.status and not change.get("comment"):
         return 0
     previous = site.status
     site.status = change["status"]

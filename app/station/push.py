@@ -7,18 +7,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.photos.uploads import photo_store
 from app.station.models import UpstreamState
 from app.station.transport import Reply, TransportError, UpstreamHttp
-from app.surveys.models import Site
+from app.surveys.models import ReviewStatus, Site
 from app.surveys.service import site_document
 from app.timeutil import utcnow
 from sync.batching import Backoff, batches, is_retryable
 from sync.protocol import MAX_BATCH
+
+WAITING_UPSTREAM = (ReviewStatus.SUBMITTED, ReviewStatus.IN_REVIEW)
 
 
 class UpstreamUnavailable(Exception):
@@ -53,6 +55,13 @@ class Pusher:
                     UpstreamState.site_id.is_(None),
                     UpstreamState.pushed_hash.is_(None),  # refused so far: send it again
                     UpstreamState.pushed_hash != Site.content_hash,
+                    and_(  # submitted here, not (yet) waiting for review upstream
+                        Site.status == ReviewStatus.SUBMITTED,
+                        or_(
+                            UpstreamState.upstream_review_status.is_(None),
+                            UpstreamState.upstream_review_status.notin_(WAITING_UPSTREAM),
+                        ),
+                    ),
                 )
             )
             .order_by(Site.id)
@@ -110,6 +119,8 @@ class Pusher:
             doc = site_document(site)
             if state is not None and state.upstream_revision:
                 doc["revision"] = state.upstream_revision
+            if site.status == ReviewStatus.SUBMITTED:  # the surveyor asked for review here
+                doc["status"] = ReviewStatus.SUBMITTED
             documents.append(doc)
             hashes[site.uuid] = (site, site.content_hash)
         reply = self.call(lambda: self.http.json("POST", "/api/v1/sync/push", {"sites": documents}))
@@ -123,6 +134,8 @@ class Pusher:
             state.last_errors = result.get("errors") or None
             if result["status"] in ("created", "updated", "unchanged"):
                 state.upstream_revision, state.pushed_hash = result["revision"], content
+                if site.status == ReviewStatus.SUBMITTED:  # asked; a pull tells what came of it
+                    state.upstream_review_status = ReviewStatus.SUBMITTED
             else:
                 report.problems.append((result["uuid"], result["status"], result.get("errors")))
             report.add(result["status"])

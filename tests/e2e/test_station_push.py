@@ -20,7 +20,7 @@ from app.station.pull import pull_changes
 from app.station.push import Pusher, UpstreamUnavailable
 from app.station.transport import UpstreamHttp
 from app.surveys.models import ReviewStatus, Site
-from app.surveys.service import record_change, save_survey
+from app.surveys.service import change_status, record_change, save_survey
 from sync.batching import Backoff
 from tests.e2e.conftest import central_token
 from tests.e2e.proxy import FaultyProxy
@@ -267,3 +267,49 @@ def test_sites_refused_once_are_sent_again_and_the_command_says_not_all_landed(
     fixed = runner.invoke(args=["sync", "push", "--no-pull"])
     assert fixed.exit_code == 0, fixed.output
     assert "Pushed: created 2;" in fixed.output  # the refused sites were not forgotten
+
+
+def _central_status(central, site_uuid: str) -> str:
+    central_app = central.app()
+    with central_app.app_context():
+        status = db.session.scalar(select(Site.status).where(Site.uuid == site_uuid))
+        db.engine.dispose()
+    return str(status)
+
+
+@pytest.mark.e2e
+def test_a_survey_submitted_on_the_station_is_submitted_upstream_and_resubmitted(app, central):
+    _make_sites(2)
+    first, second = str(uuid.UUID(int=1)), str(uuid.UUID(int=2))
+    surveyor = db.session.scalar(select(User).where(User.email == "local@example.jp"))
+    local = db.session.scalar(select(Site).where(Site.uuid == first))
+    assert local.status == "submitted"  # _make_sites submits what it records
+    db.session.scalar(select(Site).where(Site.uuid == second)).status = ReviewStatus.DRAFT
+    db.session.commit()
+    pusher = Pusher(UpstreamHttp(central.url, central_token(central)), backoff=FAST)
+    pusher.push()
+    pull_changes(pusher)
+    assert _central_status(central, first) == "submitted"
+    assert _central_status(central, second) == "draft"  # a draft here stays a draft there
+
+    central_app = central.app()
+    with central_app.app_context():  # the reviewer sends it back
+        site = db.session.scalar(select(Site).where(Site.uuid == first))
+        site.status = ReviewStatus.NEEDS_REVISION
+        record_change(site, "status", "座席数を確認してください")
+        db.session.commit()
+        db.engine.dispose()
+    pull_changes(pusher)
+    db.session.expire_all()
+    local = db.session.scalar(select(Site).where(Site.uuid == first))
+    assert local.status == "needs_revision"
+    assert pusher.pending() == []  # nothing to send until the surveyor acts
+
+    change_status(local, surveyor, ReviewStatus.SUBMITTED)  # resubmitted, content unchanged
+    db.session.commit()
+    assert [s.uuid for s in pusher.pending()] == [first]
+    report = pusher.push()
+    assert report.counts == {"unchanged": 1}
+    assert _central_status(central, first) == "submitted"
+    pull_changes(pusher)
+    assert pusher.pending() == []  # asked once: not sent again
