@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.station.pull import pull_changes
-from app.station.push import Pusher, UpstreamUnavailable
+from app.station.push import Pusher, UpstreamRefused, UpstreamUnavailable
 from app.station.transport import UpstreamHttp
 
 sync_cli = AppGroup("sync", help="Exchange surveys with the upstream server (UPSTREAM_URL).")
@@ -17,6 +17,11 @@ def _pusher() -> Pusher:
     http: UpstreamHttp | None = current_app.extensions.get("upstream")
     if http is None:
         raise click.ClickException("UPSTREAM_URL and UPSTREAM_TOKEN are not set")
+    if not http.token:
+        raise click.ClickException(
+            "UPSTREAM_TOKEN is not set: make one on the upstream server with"
+            " `flask create-token EMAIL` and set it here"
+        )
     return Pusher(http, log=lambda message: click.echo(message, err=True))
 
 
@@ -28,6 +33,8 @@ def push_command(no_pull: bool) -> None:
     try:
         report = pusher.push()
         pulled = 0 if no_pull else pull_changes(pusher)
+    except UpstreamRefused as exc:  # running again will not help: the message says what will
+        raise click.ClickException(str(exc)) from exc
     except UpstreamUnavailable as exc:
         raise click.ClickException(
             f"{exc} (what was accepted so far is recorded; run again)"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.station.models import StationSetting, UpstreamState
-from app.station.push import Pusher, UpstreamUnavailable
+from app.station.push import Pusher, refusal
 from app.surveys.models import ReviewEvent, Site
 from app.surveys.service import record_change
 
@@ -25,7 +25,7 @@ def pull_changes(pusher: Pusher) -> int:
         path = f"/api/v1/sync/changes?since={int(setting.value)}"
         reply = pusher.call(lambda path=path: pusher.http.request("GET", path))
         if reply.status != 200:
-            raise UpstreamUnavailable(f"changes refused: {reply.status} {reply.body[:200]!r}")
+            raise refusal("changes", reply)
         page = reply.json()
         for change in page["changes"]:
             applied += _apply(change)

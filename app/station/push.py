@@ -27,6 +27,40 @@ class UpstreamUnavailable(Exception):
     """Upstream did not answer after every retry; what was sent so far is recorded."""
 
 
+class UpstreamRefused(UpstreamUnavailable):
+    """Upstream answered but refuses this station (token, user, address): a retry won't help."""
+
+
+def refusal(what: str, reply: Reply) -> UpstreamUnavailable:
+    """The error for a refused request, worded for the person running the station."""
+    detail = _server_message(reply)
+    if reply.status == 401:
+        return UpstreamRefused(
+            f"{what}: upstream refused the token (401{detail}). Check UPSTREAM_TOKEN: make one"
+            " on the upstream server with `flask create-token EMAIL`."
+        )
+    if reply.status == 403:
+        return UpstreamRefused(
+            f"{what}: the token's user may not do this upstream (403{detail}). Use a token of"
+            " a surveyor of this station's municipality."
+        )
+    if reply.status in (404, 405):
+        return UpstreamRefused(
+            f"{what}: upstream has no such address ({reply.status}). Check that UPSTREAM_URL"
+            " is the server's base address, e.g. https://central.example.jp"
+        )
+    return UpstreamUnavailable(f"{what}: upstream answered {reply.status}{detail}")
+
+
+def _server_message(reply: Reply) -> str:
+    try:
+        body = reply.json()
+    except ValueError:
+        return ""
+    message = body.get("message") if isinstance(body, dict) else None
+    return f": {message}" if message else ""
+
+
 @dataclass
 class PushReport:
     counts: dict[str, int] = field(default_factory=dict)
@@ -100,9 +134,7 @@ class Pusher:
                 )
             )
             if reply.status not in (200, 201):
-                raise UpstreamUnavailable(
-                    f"photo {sha} refused: {reply.status} {reply.body[:200]!r}"
-                )
+                raise refusal(f"photo {sha}", reply)
             sent += reply.status == 201
         return sent
 
@@ -125,7 +157,7 @@ class Pusher:
             hashes[site.uuid] = (site, site.content_hash)
         reply = self.call(lambda: self.http.json("POST", "/api/v1/sync/push", {"sites": documents}))
         if reply.status != 200:
-            raise UpstreamUnavailable(f"push refused: {reply.status} {reply.body[:300]!r}")
+            raise refusal("push", reply)
         for result in reply.json()["results"]:
             site, content = hashes[result["uuid"]]
             state = states.get(site.id) or UpstreamState(site_id=site.id)

@@ -257,6 +257,17 @@ def test_sites_refused_once_are_sent_again_and_the_command_says_not_all_landed(
     from app.station.transport import UpstreamHttp as Http
 
     _make_sites(2)
+    app.extensions["upstream"] = Http(central.url, "")
+    unset = runner.invoke(args=["sync", "push", "--no-pull"])
+    assert unset.exit_code == 1 and "UPSTREAM_TOKEN is not set" in unset.output
+    app.extensions["upstream"] = Http(central.url, "not-a-token")
+    wrong = runner.invoke(args=["sync", "push", "--no-pull"])
+    assert wrong.exit_code == 1 and "refused the token (401" in wrong.output, wrong.output
+    assert "Check UPSTREAM_TOKEN" in wrong.output and "b'" not in wrong.output
+    assert "run again" not in wrong.output  # it would not help
+    app.extensions["upstream"] = Http(central.url + "/api/v1", central_token(central))
+    misplaced = runner.invoke(args=["sync", "push", "--no-pull"])
+    assert misplaced.exit_code == 1 and "Check that UPSTREAM_URL" in misplaced.output
     elsewhere = central_token(central, municipality="204854")  # 白馬村: not this station's town
     app.extensions["upstream"] = Http(central.url, elsewhere)
     refused = runner.invoke(args=["sync", "push", "--no-pull"])
