@@ -32,6 +32,7 @@ from app.photos.held import held_photos, held_token
 from app.photos.uploads import store_uploads
 from app.regions.service import municipality_names
 from app.review.rescore import versions
+from app.review.service import latest_comment
 from app.surveys.access import current_scope, editable_site, municipality_problem, visible_site
 from app.surveys.filters import TIERS, SiteFilter, filter_choices, filter_notes
 from app.surveys.models import ReviewStatus, Site
@@ -164,6 +165,7 @@ def _complete_rows(form: SurveyForm) -> None:
 
 def _render(form: SurveyForm, site: Site | None, status: int = 200) -> Any:
     held = held_photos(form.held_photos.data, current_user.id)
+    sent_back = site is not None and site.status in ("needs_revision", "rejected")
     tiles = tile_settings(current_app.config)  # the map pick's background (地理院タイル by default)
     response = Response(
         render_template(
@@ -179,6 +181,7 @@ def _render(form: SurveyForm, site: Site | None, status: int = 200) -> Any:
             tiles=tiles,
             held=held,
             held_token=form.held_photos.data or "",
+            last_comment=latest_comment(site) if sent_back else None,
         ),
         status,
     )

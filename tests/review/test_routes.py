@@ -356,3 +356,24 @@ def test_history_reads_odd_stored_revisions_without_failing(client, make_user, l
     assert page.status_code == 200
     revision_2 = page.text.split('id="revision-2"')[1].split("</article>")[0]
     assert "2026-13-01" in revision_2 and "many" in revision_2
+
+
+def test_the_edit_page_shows_the_comment_the_surveyor_is_fixing(
+    client, make_user, login, submitted
+):
+    site_uuid = _reviewer_decides_then_surveyor_signs_in(
+        client, make_user, login, submitted, "start_review"
+    )
+    client.post("/logout")
+    login(make_user("reviewer", None, "30"))
+    assert (
+        _decide(
+            client, site_uuid, "request_changes", "駐車場の台数を\n追記してください"
+        ).status_code
+        == 303
+    )
+    client.post("/logout")
+    login(submitted[1])
+    page = client.get(f"/surveys/{site_uuid}/edit").text
+    comment = page.split('id="review-comment"')[1].split("</div>")[0]
+    assert "駐車場の台数を\n追記してください" in comment
