@@ -162,8 +162,14 @@ def _days(first: str, last: str) -> tuple[date | None, date | None]:
 
 def filter_notes(args: Mapping[str, Any]) -> list[tuple[str, str]]:
     """What `parse` did not take as typed, for the page to say: ("from" | "to", the value) for
-    an unreadable day, ("swapped", "") for a range given the wrong way round."""
+    an unreadable day, ("swapped", "") for a range given the wrong way round, and
+    ("prefecture" | "municipality" | "status" | "tier", the value) for an unknown code."""
+    chosen = SiteFilter.parse(args)
     notes = []
+    for name in ("prefecture", "municipality", "status", "tier"):
+        value = str(args.get(name) or "").strip()
+        if value and getattr(chosen, name) != value:
+            notes.append((name, value[:40]))
     for name in ("from", "to"):
         value = str(args.get(name) or "").strip()
         if value and _day(value) is None:

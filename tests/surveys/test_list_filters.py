@@ -111,6 +111,12 @@ def test_the_page_says_which_dates_it_left_out_or_turned_round(client, make_user
         shown = client.get(path, query_string={"to": "soon"}, headers=english)
         assert "The end date “soon” could not be read" in shown.text, path
     assert "filter-note" not in client.get("/surveys").text
+    odd = {"status": "bogus", "municipality": "abc", "tier": "great", "prefecture": "99"}
+    page = client.get("/surveys", query_string=odd, headers=english).text
+    for value, what in (("bogus", "review status"), ("abc", "municipality"), ("great", "tier")):
+        assert f"“{value}” is not a known" in page and what in page
+    assert "“99” is not a known prefecture" in page
+    assert _names(client, **odd) == ["拠点a", "拠点b", "拠点c", "拠点d"]
 
 
 def test_search_reads_full_width_and_half_width_kana_as_the_names_are_stored(
