@@ -165,7 +165,10 @@ def _complete_rows(form: SurveyForm) -> None:
 
 def _render(form: SurveyForm, site: Site | None, status: int = 200) -> Any:
     held = held_photos(form.held_photos.data, current_user.id)
-    sent_back = site is not None and site.status in ("needs_revision", "rejected")
+    sent_back = site is not None and site.status in (
+        ReviewStatus.NEEDS_REVISION,
+        ReviewStatus.REJECTED,
+    )
     tiles = tile_settings(current_app.config)  # the map pick's background (地理院タイル by default)
     response = Response(
         render_template(

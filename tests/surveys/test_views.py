@@ -249,6 +249,17 @@ def test_a_stale_edit_overwrites_nothing_and_keeps_the_input(client, make_user, 
     assert site.name == "私の変更" and site.revision == 3
 
 
+def _refused_holding(client, photo: bytes) -> str:
+    """Post a survey with a field to fix and one photo; the token the re-shown form holds."""
+    refused = client.post(
+        "/surveys/new",
+        data=survey_post(seats="999", photo_files=(io.BytesIO(photo), "a.jpg")),
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 422
+    return _held_token(refused.get_data(as_text=True))
+
+
 def _held_token(html: str) -> str:
     found = re.search(r'name="held_photos" type="hidden" value="([^"]*)"', html)
     assert found, "the form has no held_photos field"
@@ -321,12 +332,7 @@ def test_a_held_photo_token_serves_only_the_user_it_was_made_for(app, make_user)
     alice, bob = signed_in(make_user()), signed_in(make_user())
     jpeg = image_bytes("JPEG")
     digest = hashlib.sha256(jpeg).hexdigest()
-    refused = alice.post(
-        "/surveys/new",
-        data=survey_post(seats="999", photo_files=(io.BytesIO(jpeg), "a.jpg")),
-        content_type="multipart/form-data",
-    )
-    token = _held_token(refused.get_data(as_text=True))
+    token = _refused_holding(alice, jpeg)
     assert alice.get(f"/photos/{digest}/thumb?held={token}").status_code == 200
     assert bob.get(f"/photos/{digest}/thumb?held={token}").status_code == 404
     forged = token[:-2] + ("BB" if token.endswith("AA") else "AA")
@@ -399,12 +405,7 @@ def test_a_held_photo_token_expires(client, make_user, login, monkeypatch):
     login(make_user())
     jpeg = image_bytes("JPEG")
     digest = hashlib.sha256(jpeg).hexdigest()
-    refused = client.post(
-        "/surveys/new",
-        data=survey_post(seats="999", photo_files=(io.BytesIO(jpeg), "a.jpg")),
-        content_type="multipart/form-data",
-    )
-    token = _held_token(refused.get_data(as_text=True))
+    token = _refused_holding(client, jpeg)
     assert client.get(f"/photos/{digest}/thumb?held={token}").status_code == 200
     monkeypatch.setattr("app.photos.held.MAX_AGE_S", -1)  # every token is now too old
     assert client.get(f"/photos/{digest}/thumb?held={token}").status_code == 404
