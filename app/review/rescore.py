@@ -13,6 +13,7 @@ keep both cores busy. Each chunk of ids is rescored and committed on its own con
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -250,7 +251,9 @@ def _rescore_parallel(
 
 
 def _worker_start() -> None:
-    """In a forked worker: never touch the parent's pooled connections."""
+    """In a forked worker: never touch the parent's pooled connections; leave what it inherited
+    out of the collector's walks (a fifth of the Python time of a rescore went there)."""
+    gc.freeze()
     app: Flask = _WORKER["app"]
     with app.app_context():
         db.engine.dispose(close=False)

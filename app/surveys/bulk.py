@@ -8,7 +8,7 @@ hash, from the same `build_document`; the rows go to the database as one execute
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -59,13 +59,24 @@ def create_sites(items: list[tuple[str, dict[str, Any]]], actor_id: int) -> bool
 
     Returns False, having stored nothing, when another request created one of them first:
     the caller then takes the one-by-one path, which recognises replays and conflicts.
+    Each site is built as its row is sent: the database stores the first rows while the
+    next are being built.
     """
     now = utcnow()
-    new_sites = [_build(site_uuid, data, actor_id, now) for site_uuid, data in items]
-    _mark_photos_complete(new_sites)
+    held = _held_photos(items)
+    new_sites: list[NewSite] = []
+
+    def site_rows() -> Iterator[dict[str, Any]]:
+        for site_uuid, data in items:
+            new = _build(site_uuid, data, actor_id, now)
+            new.values["photos_complete"] = {p["sha256"] for p in new.children["photos"]} <= held
+            new_sites.append(new)
+            yield new.values
+
     try:
         with db.session.begin_nested():
-            _insert(new_sites, actor_id, now)
+            _execute(Site.__table__, site_rows())  # type: ignore[arg-type]
+            _insert_children(new_sites, actor_id, now)
     except IntegrityError:
         return False
     return True
@@ -103,19 +114,18 @@ def _build(site_uuid: str, data: dict[str, Any], actor_id: int, now: datetime) -
     return NewSite(values, children, content)
 
 
-def _mark_photos_complete(new_sites: list[NewSite]) -> None:
-    wanted = {p["sha256"] for n in new_sites for p in n.children["photos"]}
-    held: set[str] = set()
-    if wanted:
-        held = set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(wanted))))
-    for new in new_sites:
-        new.values["photos_complete"] = {p["sha256"] for p in new.children["photos"]} <= held
+def _held_photos(items: list[tuple[str, dict[str, Any]]]) -> set[str]:
+    """Which of the photos these sites name the server holds already."""
+    wanted = {p["sha256"] for _, data in items for p in data.get("photos", [])}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(wanted))))
 
 
-def _insert(new_sites: list[NewSite], actor_id: int, now: datetime) -> None:
-    # A plain executemany (prepared once) then one SELECT for the ids: INSERT ... RETURNING of
-    # a hundred 90-column rows is one huge statement that the driver re-parses every batch.
-    _execute(Site.__table__, [n.values for n in new_sites])  # type: ignore[arg-type]
+def _insert_children(new_sites: list[NewSite], actor_id: int, now: datetime) -> None:
+    """After the sites' rows: their ids (one SELECT: INSERT ... RETURNING of a hundred
+    90-column rows is one huge statement that the driver re-parses every batch), then the
+    rows that name them."""
     query = select(Site.uuid, Site.id).where(Site.uuid.in_([n.uuid for n in new_sites]))
     ids = {site_uuid: site_id for site_uuid, site_id in db.session.execute(query)}
     for new in new_sites:
@@ -131,10 +141,10 @@ def _insert(new_sites: list[NewSite], actor_id: int, now: datetime) -> None:
     _execute(SiteChange.__table__, _change_rows(new_sites, now))  # type: ignore[arg-type]
 
 
-def _execute(table: Table, rows: list[dict[str, Any]]) -> None:
+def _execute(table: Table, rows: Iterable[dict[str, Any]]) -> None:
     """Every row gets every column (unset ones: the scalar default or NULL)."""
     writer = current_app.extensions["row_writer"]
-    writer.write(table, [_complete(row, table) for row in rows])
+    writer.write(table, (_complete(row, table) for row in rows))
 
 
 def _revision_rows(

@@ -3,8 +3,10 @@ executemany elsewhere. `register_services` picks one from the database URL."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Protocol
@@ -18,7 +20,9 @@ from sync.canonical import CanonicalContent
 
 
 class RowWriter(Protocol):
-    def write(self, table: Table, rows: list[dict[str, Any]]) -> None: ...
+    def write(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+        """Insert the rows (each with the same keys), consumed as they are sent."""
+        ...
 
     def update(self, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
         """Set the other columns of each row where all `keys` match; return rows changed."""
@@ -28,8 +32,8 @@ class RowWriter(Protocol):
 class ExecutemanyWriter:
     """Portable: one prepared INSERT (or UPDATE), executed for every row."""
 
-    def write(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if rows:
+    def write(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+        if rows := list(rows):
             db.session.execute(table.insert(), rows)
 
     def update(self, table: Table, keys: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
@@ -52,13 +56,15 @@ COPY_CHUNK = 10  # rows per write: 100 site rows in 12 ms instead of 17 (2026-11
 class PostgresCopyWriter:
     """COPY ... FROM STDIN: several times faster than executemany for hundreds of wide rows."""
 
-    def write(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
+    def write(self, table: Table, rows: Iterable[dict[str, Any]]) -> None:
         import psycopg
         from psycopg import sql
 
-        names = list(rows[0])
+        chunks = _chunked(rows, COPY_CHUNK)
+        first = next(chunks, None)
+        if first is None:
+            return
+        names = list(first[0])
         json_columns = [isinstance(table.c[n].type, JSON) for n in names]
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
@@ -67,8 +73,9 @@ class PostgresCopyWriter:
         try:
             with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
                 # sent a few rows at a time: the server stores them while the next are encoded
-                for start in range(0, len(rows), COPY_CHUNK):
-                    copy.write(copy_text(rows[start : start + COPY_CHUNK], names, json_columns))
+                # (or, when `rows` is a generator, built)
+                for chunk in itertools.chain([first], chunks):
+                    copy.write(copy_text(chunk, names, json_columns))
         except psycopg.IntegrityError as exc:  # raised as SQLAlchemy would have raised it
             raise IntegrityError(str(statement), None, exc) from exc
 
@@ -103,6 +110,12 @@ class PostgresCopyWriter:
         with raw.cursor() as cursor:  # type: ignore[union-attr]
             cursor.execute(statement)
             return int(cursor.rowcount)
+
+
+def _chunked(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 class _TempTable:

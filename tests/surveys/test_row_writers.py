@@ -127,3 +127,42 @@ def test_many_rows_arrive_whole_and_in_order(app):
     app.extensions["row_writer"].write(table, rows)
     back = db.session.execute(select(table).order_by(table.c.id)).mappings().all()
     assert [dict(row) for row in back] == rows
+
+
+def _probe_rows(count: int):
+    for i in range(1, count + 1):
+        yield {"id": i, "text": f"行 {i}", "number": i / 7, "big": i, "flag": None}
+
+
+def test_rows_from_a_generator_are_consumed_as_they_are_sent(app):
+    """A generator (bulk.create_sites builds each site as its row goes out) is read once, lazily,
+    and every row arrives; an empty one writes nothing."""
+    table = _table()
+    consumed: list[int] = []
+
+    def rows():
+        for row in _probe_rows(25):
+            consumed.append(row["id"])
+            yield row
+
+    app.extensions["row_writer"].write(table, rows())
+    app.extensions["row_writer"].write(table, iter(()))
+    back = db.session.execute(select(table.c.id, table.c.text).order_by(table.c.id)).all()
+    assert [tuple(r) for r in back] == [(i, f"行 {i}") for i in range(1, 26)]
+    assert consumed == list(range(1, 26))
+
+
+def test_a_failure_while_rows_are_built_stores_none_of_them(app):
+    """The rows before the failure were already sent: the savepoint (as in create_sites) takes
+    them back, and the connection can be used afterwards."""
+    table = _table()
+
+    def rows():
+        yield from _probe_rows(23)  # two chunks sent, the third pending
+        raise RuntimeError("a site could not be built")
+
+    with pytest.raises(RuntimeError, match="could not be built"), db.session.begin_nested():
+        app.extensions["row_writer"].write(table, rows())
+    assert db.session.execute(select(table.c.id)).all() == []
+    app.extensions["row_writer"].write(table, _probe_rows(2))
+    assert len(db.session.execute(select(table.c.id)).all()) == 2
