@@ -252,7 +252,7 @@ def _rescore_parallel(
 
 def _worker_start() -> None:
     """In a forked worker: never touch the parent's pooled connections; leave what it inherited
-    out of the collector's walks (a fifth of the Python time of a rescore went there)."""
+    out of the collector's walks (a sixth of the Python time of a rescore went there)."""
     gc.freeze()
     app: Flask = _WORKER["app"]
     with app.app_context():
