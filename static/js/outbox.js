@@ -297,7 +297,7 @@ export function onChange(callback) {
 
 // ---------------------------------------------------------------- the site document
 
-const FORM_ONLY = new Set([
+export const FORM_ONLY = new Set([
   "csrf_token",
   "base_revision",
   "photo_files",
@@ -307,7 +307,7 @@ const FORM_ONLY = new Set([
   "intent",
 ]);
 const LIST_FIELDS = new Set(["amenities", "transport_options"]);
-const NESTED = /^(measurements|coverage)-(\d+)-(\w+)$/;
+export const NESTED = /^(measurements|coverage)-(\d+)-(\w+)$/;
 const MEASURED = ["download_mbps", "upload_mbps", "latency_ms", "jitter_ms", "loss_pct"];
 
 /** The site document (api-contract.md) for what the form holds now. Field names are the

@@ -288,6 +288,46 @@ function takenNote(record) {
   return note;
 }
 
+// ---------------------------------------------------------------- a survey the server refused
+
+/** "Open and fix" (the survey's form, filled from this record: survey.js) and "Discard". */
+function fixActions(record) {
+  const actions = document.createElement("p");
+  actions.className = "outbox-actions";
+  if (currentUuid() !== record.uuid) {
+    const fix = document.createElement("a");
+    fix.className = "button primary";
+    fix.dataset.action = "fix";
+    fix.href = fixUrl(record);
+    fix.textContent = msg("fix");
+    actions.append(fix, " ");
+  }
+  const discard = document.createElement("button");
+  discard.type = "button";
+  discard.className = "button";
+  discard.dataset.action = "discard";
+  discard.textContent = msg("discard");
+  discard.addEventListener("click", async () => {
+    if (!window.confirm(msg("discard-confirm", { name: record.name || msg("unnamed") }))) return;
+    discard.disabled = true;
+    try {
+      localStorage.removeItem(`survey-draft:${record.uuid}`);
+    } catch {
+      /* no storage */
+    }
+    await outbox.deleteRecord(record.uuid);
+    if (currentUuid() === record.uuid) window.location.assign(panel?.dataset.newUrl || "/surveys/new");
+  });
+  actions.append(discard);
+  return actions;
+}
+
+function fixUrl(record) {
+  const existing = Number(record.document.revision || 0) > 0;
+  const page = existing ? editUrl(record.uuid) : panel?.dataset.newUrl || "/surveys/new";
+  return `${page}?fix=${encodeURIComponent(record.uuid)}`;
+}
+
 // ---------------------------------------------------------------- review feedback
 
 function statusText(status) {
@@ -345,8 +385,9 @@ function showBanner(record, feedback) {
   const uuid = currentUuid();
   if (!uuid || !panel) return;
   const conflict = record && record.uuid === uuid && record.kind === "conflict" && record.state === outbox.STATES.ATTENTION;
+  const refused = record && record.uuid === uuid && record.kind === "invalid" && record.state === outbox.STATES.ATTENTION;
   const open = feedback && feedback.uuid === uuid && outbox.OPEN_REVIEW.includes(feedback.status);
-  if (!conflict && !open) return;
+  if (!conflict && !open && !refused) return;
   const banner = document.createElement("div");
   banner.id = id;
   banner.className = "flash flash-warning offline-banner";
@@ -355,6 +396,13 @@ function showBanner(record, feedback) {
     head.className = "banner-title";
     head.textContent = msg(feedback.status === "rejected" ? "review-banner-rejected" : "review-banner");
     banner.append(head, feedbackBox(feedback, { link: !isEditPage() }));
+  }
+  if (refused) {
+    const head = document.createElement("p");
+    head.className = "banner-title";
+    head.textContent = msg("fix-banner");
+    banner.append(head);
+    if (record.errors && Object.keys(record.errors).length) banner.append(errorList(record.errors));
   }
   if (conflict) {
     const text = document.createElement("p");
@@ -418,6 +466,7 @@ function recordItem(record, feedback) {
     says.textContent = [msg("server-says"), text].join(" ").trim();
     note.append(says);
     if (record.errors && Object.keys(record.errors).length) note.append(errorList(record.errors));
+    if (record.kind === "invalid" && record.document) note.append(fixActions(record));
     item.append(note);
   }
   if (record.state === outbox.STATES.SENT && record.resolved === "server") item.append(takenNote(record));

@@ -17,6 +17,7 @@ const NOT_COUNTED = new Set(["remove_photos"]);
 
 async function setUp(form) {
   await claimUuid(form);
+  await loadRecordToFix(form);
   const ui = {
     message(key, vars = {}) {
       const name = "msg" + key.replace(/(^|-)([a-z])/g, (_, __, c) => c.toUpperCase());
@@ -425,8 +426,9 @@ function setUpDrafts(form, ui, progress, records) {
   pruneOldDrafts();
   forgetTaken(form.dataset.takenUuid);
 
-  // A new survey gets a fresh uuid on every GET: pick up the unsaved new one, if any.
-  if (isNew && !storage.get(key())) {
+  // A new survey gets a fresh uuid on every GET: pick up the unsaved new one, if any (not on a
+  // form opened to fix a refused survey: that one has its uuid).
+  if (isNew && !form.dataset.fixing && !storage.get(key())) {
     const pointer = storage.get(NEW_POINTER);
     const other = pointer && pointer.uuid && storage.get(DRAFT_PREFIX + pointer.uuid);
     if (other && !other.submitted && other.isNew) {
@@ -684,7 +686,9 @@ function setUpOutbox(form, ui) {
 
   form.addEventListener("submit", (event) => {
     const intent = event.submitter?.value === "submit" ? "submit" : "draft";
-    if (navigator.onLine !== false) {
+    // a survey opened from the outbox to fix goes back through the outbox, online too: its
+    // photos are on this tablet, not in the form
+    if (navigator.onLine !== false && !form.dataset.fixing) {
       dropDraft(uuidNow()); // the server takes the form as before; the draft is done with
       return;
     }
@@ -693,10 +697,11 @@ function setUpOutbox(form, ui) {
     queue(intent)
       .then(async () => {
         drafts?.forget();
-        sessionStorage.setItem(QUEUED_NOTICE, ui.message("queued"));
+        const online = form.dataset.fixing && navigator.onLine !== false;
+        sessionStorage.setItem(QUEUED_NOTICE, ui.message(online ? "queued-online" : "queued"));
         const sync = await import("./sync.js");
         await sync.registerBackgroundSync();
-        window.location.assign(window.location.pathname);
+        window.location.assign(form.dataset.fixing ? form.dataset.newUrl || "/surveys/new" : window.location.pathname);
       })
       .catch(() => {
         const note = document.getElementById("autosave-note");
@@ -714,6 +719,54 @@ function setUpOutbox(form, ui) {
     autosave,
     dropDraft,
   };
+}
+
+// ---------------------------------------------------------------- fixing a refused survey
+
+/** "Open and fix" on a survey the server refused (records.js links here with ?fix=<uuid>): the
+ *  form takes that record's uuid, base revision and values; saving sends it through the outbox
+ *  again, with the photos the tablet keeps for it. */
+async function loadRecordToFix(form) {
+  const wanted = new URLSearchParams(window.location.search).get("fix");
+  if (!wanted) return;
+  let record;
+  try {
+    record = await outbox.getRecord(wanted);
+  } catch {
+    return;
+  }
+  if (!record || !record.document || record.state !== outbox.STATES.ATTENTION) return;
+  const uuidInput = form.elements.namedItem("uuid");
+  if (uuidInput) uuidInput.value = record.uuid;
+  form.dataset.siteUuid = record.uuid;
+  const base = form.elements.namedItem("base_revision");
+  if (base && record.document.revision) base.value = String(record.document.revision);
+  fillFromDocument(form, record.draft || record.document);
+  form.dataset.fixing = record.uuid;
+  outbox.announce(); // the outbox panel shows the server's reasons at the top of the form
+}
+
+/** The form's controls set from a document outbox.buildDocument made: what it left out is blank. */
+function fillFromDocument(form, doc) {
+  const carriers = new Map();
+  for (const el of draftControls(form)) {
+    if (el.name === "uuid" || outbox.FORM_ONLY.has(el.name)) continue;
+    const nested = outbox.NESTED.exec(el.name);
+    if (nested && nested[3] === "carrier") carriers.set(el.value, el.name.slice(0, -"carrier".length));
+    else if (nested) writeValue(form, el.name, []);
+    else {
+      const value = doc[el.name];
+      writeValue(form, el.name, Array.isArray(value) ? value.map(String) : value == null ? [] : [String(value)]);
+    }
+  }
+  (doc.measurements || []).forEach((row, index) => {
+    for (const [sub, value] of Object.entries(row)) writeValue(form, `measurements-${index}-${sub}`, [String(value)]);
+  });
+  for (const row of doc.coverage || []) {
+    const prefix = carriers.get(row.carrier);
+    if (!prefix) continue;
+    for (const [sub, value] of Object.entries(row)) if (sub !== "carrier") writeValue(form, prefix + sub, [String(value)]);
+  }
 }
 
 // ---------------------------------------------------------------- photos on the tablet

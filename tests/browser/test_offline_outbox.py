@@ -205,3 +205,109 @@ def test_field_errors_from_the_server_are_shown_on_the_record(
     expect(error).to_contain_text("500")
     expect(error).to_contain_text(page.locator("[data-field=seats] label").inner_text().split()[0])
     assert _site_count() == 0
+
+
+def _refused_offline_survey(context: BrowserContext, page: Page, photo: bytes) -> str:
+    """Saved offline with a value the server refuses (999 seats) and a photo; back online, the
+    record needs attention. Returns its uuid."""
+    wait_until_offline_ready(page)
+    context.set_offline(True)
+    page.reload()
+    uuid = page.locator("input[name=uuid]").input_value()
+    page.fill("#name", SITE_NAME)
+    page.fill("#seats", "999")
+    page.fill("#measurements-0-download_mbps", "120.5")
+    page.set_input_files(
+        "#photo_files", files=[{"name": "entrance.jpg", "mimeType": "image/jpeg", "buffer": photo}]
+    )
+    page.fill("#photo_caption", "入口")
+    page.locator("button[name=intent][value=draft]").click()
+    expect(_record(page, "waiting")).to_have_count(1, timeout=SLOW)
+    context.set_offline(False)
+    expect(_record(page, "attention")).to_have_count(1, timeout=SYNC_TIMEOUT)
+    return uuid
+
+
+@pytest.mark.browser
+def test_a_refused_survey_is_opened_fixed_and_sent_with_its_photo(
+    new_context: Callable[..., BrowserContext],
+    make_user: Callable[..., Any],
+    sign_in: Callable[[Page, Any], None],
+) -> None:
+    """A survey the server refused is not stuck: "Open and fix" fills the form with it, the
+    server's reasons at the top; saving sends it, photo included, as the same survey."""
+    context = new_context()
+    page = context.new_page()
+    user = make_user()
+    sign_in(page, user)
+    page.goto("/surveys/new")
+    uuid = _refused_offline_survey(context, page, image_bytes("JPEG", (64, 48)))
+    assert _site_count() == 0
+
+    _record(page, "attention").locator("[data-action=fix]").click()
+    expect(page).to_have_url(re.compile(r"/surveys/new\?fix="))
+    banner = page.locator("#offline-banner")
+    expect(banner.locator(".errors li[data-field=seats]")).to_contain_text("500")
+    assert page.locator("input[name=uuid]").input_value() == uuid
+    expect(page.locator("#name")).to_have_value(SITE_NAME)
+    expect(page.locator("#seats")).to_have_value("999")
+    expect(page.locator("#measurements-0-download_mbps")).to_have_value("120.5")
+    # the record being fixed offers no "Open and fix" link to itself
+    expect(_record(page, "attention").locator("[data-action=fix]")).to_have_count(0)
+
+    # every reason the server gave is listed: 999 seats, and a run with no upload figure
+    expect(banner.locator(".errors li")).to_have_count(2)
+    page.fill("#seats", "40")
+    page.fill("#measurements-0-upload_mbps", "45.2")
+    page.locator("button[name=intent][value=draft]").click()
+    expect(page.locator("#queued-notice")).to_be_visible(timeout=SLOW)
+    expect(_record(page, "sent")).to_have_count(1, timeout=SYNC_TIMEOUT)
+    assert page.locator("input[name=uuid]").input_value() != uuid  # a new survey's page again
+    assert _site_count() == 1
+    site = db.session.scalar(select(Site))
+    assert site.uuid == uuid and site.name == SITE_NAME and site.seats == 40
+    assert [(m.download_mbps, m.upload_mbps) for m in site.measurements] == [(120.5, 45.2)]
+    assert site.surveyor_id == user.id
+    assert [p.caption for p in site.photos] == ["入口"] and site.photos_complete
+    assert db.session.get(Photo, site.photos[0].sha256) is not None
+
+
+@pytest.mark.browser
+def test_a_refused_survey_can_be_discarded_after_a_warning(
+    new_context: Callable[..., BrowserContext],
+    make_user: Callable[..., Any],
+    sign_in: Callable[[Page, Any], None],
+) -> None:
+    context = new_context()
+    page = context.new_page()
+    sign_in(page, make_user())
+    page.goto("/surveys/new")
+    uuid = _refused_offline_survey(context, page, image_bytes("JPEG", (64, 48)))
+    discard = _record(page, "attention").locator("[data-action=discard]")
+
+    said: list[str] = []
+
+    def answer(dialog: Any, accept: bool) -> None:
+        said.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    discard.click()
+    page.wait_for_timeout(500)
+    expect(_record(page, "attention")).to_have_count(1)  # "cancel" keeps it
+    assert SITE_NAME in said[0]
+
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    discard.click()
+    expect(_record(page)).to_have_count(0)
+    page.reload()
+    expect(_record(page)).to_have_count(0)
+    left = page.evaluate(
+        """async (uuid) => {
+          const { photosOf, getRecord } = await import("/static/js/outbox.js");
+          return [(await photosOf(uuid)).length, Boolean(await getRecord(uuid))];
+        }""",
+        uuid,
+    )
+    assert left == [0, False]
+    assert _site_count() == 0
