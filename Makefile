@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
-PURE_MODULES := app/reference app/geo app/photos/storage.py app/scoring sync forms/validators.py forms/catalog.py app/exports/workbook.py app/exports/columns.py app/exports/records.py app/exports/safety.py app/exports/csvfile.py app/exports/geojson.py app/speedtest/payload.py app/speedtest/units.py app/speedtest/plan.py
+PURE_MODULES := app/reference app/geo app/photos/storage.py app/scoring sync forms/validators.py forms/catalog.py app/exports/workbook.py app/exports/columns.py app/exports/records.py app/exports/safety.py app/exports/csvfile.py app/exports/geojson.py app/speedtest/payload.py app/speedtest/units.py app/speedtest/plan.py app/surveys/run_chart.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from app.regions.service import municipality_names
 from app.review.service import latest_comment
@@ -15,7 +16,9 @@ from app.scoring.connectivity import summarize_runs
 from app.surveys.access import current_scope
 from app.surveys.documents import site_document
 from app.surveys.models import Site
+from app.surveys.run_chart import RunChart, RunFigures, run_chart
 from app.surveys.service import form_data
+from app.timeutil import to_jst
 from forms.catalog import AMENITIES
 from forms.review import ReviewForm
 from forms.survey import SECTIONS, SurveyForm
@@ -40,6 +43,7 @@ def site_page(site: Site, review_form: ReviewForm | None = None, status: int = 2
             places=municipality_names(),
             can_edit=scope.can_edit(site.municipality_code),
             runs_median=summarize_runs(document["measurements"]),
+            run_chart=_run_chart(site),
             breakdown=score_site(document, rubric).to_dict(),
             rubric_version=rubric.version,
             review_form=review_form if can_review else None,
@@ -47,4 +51,18 @@ def site_page(site: Site, review_form: ReviewForm | None = None, status: int = 2
             last_comment=latest_comment(site),
         ),
         status,
+    )
+
+
+def _run_chart(site: Site) -> RunChart | None:
+    """Each run labelled with its number and its time in Japan (the table's order)."""
+    return run_chart(
+        [
+            RunFigures(
+                _("Run %(n)s", n=n) + (f" {to_jst(m.measured_at):%H:%M}" if m.measured_at else ""),
+                m.download_mbps,
+                m.upload_mbps,
+            )
+            for n, m in enumerate(site.measurements, start=1)
+        ]
     )
