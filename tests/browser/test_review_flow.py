@@ -13,6 +13,7 @@ from tests.browser.conftest import Problems
 from tests.factories import scored_survey_post
 
 COMMENT = "外観と入口の写真を追加してください。"
+NO_TILES = {"MAP_TILE_URL": ""}  # no tile requests leave the machine
 
 
 def _decide(page: Page, action: str, comment: str = "") -> None:
@@ -22,7 +23,23 @@ def _decide(page: Page, action: str, comment: str = "") -> None:
     page.get_by_role("button", name="判定を保存").click()
 
 
+def _map_popup(page: Page, name: str) -> Any:
+    page.goto("/dashboard/map?prefecture=30")
+    expect(page.locator("#site-map")).to_have_attribute("data-loaded", re.compile(r"^[1-9]"))
+    page.locator(f'.leaflet-marker-icon[title^="{name}"]').click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_be_visible()
+    return popup
+
+
+def _status_count(page: Page, label: str) -> str:
+    page.goto("/dashboard/summary?prefecture=30")
+    row = page.locator("#status-table tbody tr", has=page.locator(".status", has_text=label))
+    return row.locator("td").first.inner_text() if row.count() else "0"
+
+
 @pytest.mark.browser
+@pytest.mark.parametrize("config_overrides", [NO_TILES])
 def test_send_back_fix_resubmit_and_approve(
     client: Any,
     login: Callable[[Any], Any],
@@ -42,10 +59,28 @@ def test_send_back_fix_resubmit_and_approve(
 
     review = new_context().new_page()
     sign_in(review, reviewer)
-    review.goto("/surveys?status=submitted")
+    assert _status_count(review, "承認済み") == "0"
+    # the list holds the reviewer's prefecture only (no prefecture to choose); they narrow it to
+    # a municipality and what waits for review with the list's filter form
+    review.goto("/surveys")
+    expect(review.locator("#prefecture")).to_have_count(0)
+    review.select_option("#municipality", "304018")
+    review.select_option("#status", "submitted")
+    review.get_by_role("button", name="絞り込み").click()
+    expect(review).to_have_url(re.compile(r"municipality=304018.*status=submitted"))
     review.get_by_role("link", name="差し戻しテスト拠点").click()
     expect(review).to_have_url(re.compile(re.escape(site_url) + "$"))
-    expect(review.locator("#score .tier")).to_be_visible()
+    # the score and exactly why: tier with its reason, gates, and each item's points and reason
+    score = review.locator("#score")
+    expect(score.locator(".tier")).to_be_visible()
+    expect(score.locator(".score-total")).to_have_text(re.compile(r"^\d+\.\d$"))
+    expect(score.locator(".why")).not_to_be_empty()
+    expect(score.locator(".gates li")).not_to_have_count(0)
+    workspace = score.locator("details.rules", has_text="ワークスペース")
+    workspace.locator("summary").click()
+    lux = workspace.locator("tr", has=review.locator("th", has_text="机上照度"))
+    expect(lux.locator("td").first).to_have_text("2 / 2")
+    expect(lux.locator("td").nth(1)).to_contain_text("500")
     _decide(review, "request_changes")  # no comment: refused, with the reason at the field
     expect(review.locator("#comment-errors")).to_be_visible()
     _decide(review, "request_changes", COMMENT)
@@ -62,8 +97,14 @@ def test_send_back_fix_resubmit_and_approve(
     expect(field.locator(".summary .status")).to_have_text("提出済み")
 
     review.goto(site_url)
+    expect(review.locator("#score details.rules", has_text="ワークスペース")).to_contain_text("650")
+    expect(_map_popup(review, "差し戻しテスト拠点").locator(".status")).to_have_text("提出済み")
+    review.goto(site_url)
     _decide(review, "approve")
     expect(review.locator(".summary .status")).to_have_text("承認済み")
+    # the map and the summary show the decision at once
+    expect(_map_popup(review, "差し戻しテスト拠点").locator(".status")).to_have_text("承認済み")
+    assert _status_count(review, "承認済み") == "1"
     review.goto(site_url + "/history")
     rows = review.locator("table.runs").first.locator("tbody tr")
     expect(rows).to_have_count(4)

@@ -53,7 +53,18 @@ ROLES = [
     ("viewer", None, "30", True, False),
     ("reviewer", None, "30", True, True),
     ("reviewer", None, "20", False, False),
+    ("viewer", None, "20", False, False),
+    ("reviewer", None, None, False, False),  # a reviewer given no prefecture sees nothing
+    ("viewer", None, None, False, False),
     ("admin", None, None, True, True),
+]
+# every decision, from a state it applies to (see app/review/workflow.py TRANSITIONS)
+DECISIONS = [
+    ("start_review", "submitted", "in_review"),
+    ("approve", "in_review", "approved"),
+    ("request_changes", "in_review", "needs_revision"),
+    ("reject", "submitted", "rejected"),
+    ("reopen", "approved", "in_review"),
 ]
 
 
@@ -71,6 +82,37 @@ def test_every_role_on_every_review_route(
     decision = _decide(client, site_uuid, "approve")
     assert decision.status_code == (303 if may_decide else (403 if may_view else 404))
     assert _site(site_uuid).status == ("approved" if may_decide else "submitted")
+
+
+@pytest.mark.parametrize(("action", "before", "after"), DECISIONS)
+@pytest.mark.parametrize(("role", "municipality", "prefecture", "may_view", "may_decide"), ROLES)
+def test_every_role_on_every_decision(
+    client,
+    make_user,
+    login,
+    submitted,
+    role,
+    municipality,
+    prefecture,
+    may_view,
+    may_decide,
+    action,
+    before,
+    after,
+):
+    """Each decision the review route takes, by every role: done only by a reviewer of the
+    prefecture or an admin; refused (403) to those who may see the site, hidden (404) from
+    those who may not; nothing stored when refused."""
+    site_uuid, _ = submitted
+    site = _site(site_uuid)
+    site.status = before
+    db.session.commit()
+    events = db.session.query(ReviewEvent).count()
+    login(make_user(role, municipality, prefecture))
+    response = _decide(client, site_uuid, action, "理由を書きました")
+    assert response.status_code == (303 if may_decide else (403 if may_view else 404))
+    assert _site(site_uuid).status == (after if may_decide else before)
+    assert db.session.query(ReviewEvent).count() == events + (1 if may_decide else 0)
 
 
 def test_signed_out_users_are_sent_to_sign_in(client, submitted):
@@ -377,3 +419,38 @@ def test_the_edit_page_shows_the_comment_the_surveyor_is_fixing(
     page = client.get(f"/surveys/{site_uuid}/edit").text
     comment = page.split('id="review-comment"')[1].split("</div>")[0]
     assert "駐車場の台数を\n追記してください" in comment
+
+
+def test_a_send_back_through_the_route_reaches_the_surveyors_device_feed(
+    client, make_user, login, submitted
+):
+    """The whole way back: a reviewer sends back on the site page, the surveyor's device reads
+    it from GET /api/v1/sync/changes (its own token), and the resubmission appears there too."""
+    from app.accounts.models import ApiToken
+
+    site_uuid, surveyor = submitted
+    row, plain = ApiToken.issue(surveyor, "tablet")
+    db.session.add(row)
+    db.session.commit()
+    device = {"Authorization": f"Bearer {plain}"}
+    start = client.get("/api/v1/sync/changes?since=0", headers=device).get_json()["next"]
+
+    login(make_user("reviewer", None, "30"))
+    sent_back = _decide(client, site_uuid, "request_changes", "外観の写真を追加してください")
+    assert sent_back.status_code == 303
+    client.post("/logout")
+    feed = client.get(f"/api/v1/sync/changes?since={start}", headers=device).get_json()
+    mine = [c for c in feed["changes"] if c["uuid"] == site_uuid]
+    assert [(c["kind"], c["status"], c["comment"]) for c in mine] == [
+        ("status", "needs_revision", "外観の写真を追加してください")
+    ]
+
+    document = client.get(f"/api/v1/sites/{site_uuid}", headers=device).get_json()
+    document["seats"] = 30
+    document["status"] = "submitted"
+    base = {"If-Match": f'"{document["revision"]}"'}
+    put = client.put(f"/api/v1/sites/{site_uuid}", json=document, headers=device | base)
+    assert put.status_code == 200, {k: v for k, v in put.get_json().items() if k != "current"}
+    later = client.get(f"/api/v1/sync/changes?since={feed['next']}", headers=device).get_json()
+    statuses = [c["status"] for c in later["changes"] if c["uuid"] == site_uuid]
+    assert statuses[-1] == "submitted" and _site(site_uuid).status == "submitted"
