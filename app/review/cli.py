@@ -26,15 +26,19 @@ DEFAULT_WORKERS = min(os.cpu_count() or 1, 4)
 def rescore_command(stale: bool, workers: int) -> None:
     """Rescore every site (or the stale ones) with the rubric in RUBRIC_PATH."""
     rubric = current_app.extensions["rubric"]
-    gc.freeze()  # the app lives as long as this command: the collector need not walk it
-    started = time.perf_counter()
-    report = rescore(
-        rubric,
-        stale_only=stale,
-        progress=lambda n: click.echo(f"  {n:,} scored"),
-        workers=workers,
-    )
-    seconds = time.perf_counter() - started
+    gc.collect()
+    gc.freeze()  # what lives now outlives the rescore: the collector need not walk it meanwhile
+    try:
+        started = time.perf_counter()
+        report = rescore(
+            rubric,
+            stale_only=stale,
+            progress=lambda n: click.echo(f"  {n:,} scored"),
+            workers=workers,
+        )
+        seconds = time.perf_counter() - started
+    finally:
+        gc.unfreeze()
     click.echo(
         f"Rescored {report.scored:,} sites with {rubric.version} in {seconds:.1f} s"
         + (f" ({report.unchanged:,} unchanged, not rewritten)" if report.unchanged else "")

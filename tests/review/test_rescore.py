@@ -67,6 +67,33 @@ def test_the_cli_reports_counts_per_version(runner, three_sites):
     assert "jp-workation-2026.1: 3" in result.output
 
 
+def test_the_cli_rescores_with_a_changed_rubric_file(app, three_sites, tmp_path):
+    """The operator's path: RUBRIC_PATH names a new rubric, `flask rescore` applies it."""
+    from app import create_app
+
+    before = dict(db.session.execute(select(Site.uuid, Site.score)).all())
+    db.session.remove()
+    changed = create_app(
+        {
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "INSTANCE_PATH": app.instance_path,
+            "SECRET_KEY": "test",
+            "RUBRIC_PATH": str(_tuned_rubric(tmp_path)),
+        }
+    )
+    with changed.app_context():  # else the CLI runs in the test app's context
+        result = changed.test_cli_runner().invoke(args=["rescore", "--workers", "1"])
+        db.session.remove()
+    assert result.exit_code == 0, result.output
+    assert "Rescored 3 sites with test-2026.2" in result.output
+    assert "test-2026.2: 3" in result.output and "jp-workation-2026.1" not in result.output
+    with changed.app_context():
+        rows = db.session.execute(select(Site.uuid, Site.score, Site.rubric_version)).all()
+        db.session.remove()
+    assert {version for _, _, version in rows} == {"test-2026.2"}
+    assert any(score != before[site_uuid] for site_uuid, score, _ in rows)
+
+
 def test_a_site_saved_during_the_rescore_keeps_its_own_score(app, three_sites, monkeypatch):
     import app.review.rescore as module
 

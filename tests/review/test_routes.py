@@ -253,6 +253,45 @@ def test_history_shows_field_level_changes_between_revisions(client, make_user, 
     assert "42" in revision_2 and post["seats"] in revision_2
 
 
+def test_history_says_who_changed_what_and_when_in_japan_time(client, make_user, login):
+    """The audit trail names the person and the Japan time of every revision and decision."""
+    from app.timeutil import to_jst
+
+    first, second = make_user("surveyor", "304018"), make_user("surveyor", "304018")
+    first.display_name, second.display_name = "白浜 一郎", "白浜 二郎"
+    reviewer = make_user("reviewer", None, "30")
+    reviewer.display_name = "県 審査子"
+    db.session.commit()
+    login(first)
+    post = survey_post(intent="submit")
+    client.post("/surveys/new", data=post)
+    client.post("/logout")
+    login(second)
+    site = _site(post["uuid"])
+    edit = post | {"seats": "42", "base_revision": str(site.revision)}
+    assert client.post(f"/surveys/{post['uuid']}/edit", data=edit).status_code == 302
+    client.post("/logout")
+    login(reviewer)
+    assert _decide(client, post["uuid"], "reject", "対象外の施設です").status_code == 303
+    page = client.get(f"/surveys/{post['uuid']}/history").text
+
+    revisions = db.session.scalars(
+        select(SiteRevision)
+        .join(Site)
+        .where(Site.uuid == post["uuid"])
+        .order_by(SiteRevision.revision)
+    ).all()
+    for revision, name in zip(revisions, ("白浜 一郎", "白浜 二郎"), strict=True):
+        heading = page.split(f'id="revision-{revision.revision}"')[1].split("</h3>")[0]
+        assert name in heading
+        assert to_jst(revision.created_at).strftime("%Y-%m-%d %H:%M") in heading
+    event = db.session.scalars(select(ReviewEvent).where(ReviewEvent.to_status == "rejected")).one()
+    row = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert "県 審査子" in row and "対象外の施設です" in row
+    assert to_jst(event.created_at).strftime("%Y-%m-%d %H:%M") in row
+    assert to_jst(event.created_at).utcoffset().total_seconds() == 9 * 3600
+
+
 def test_the_score_is_stored_with_its_rubric_version_and_explained_on_the_page(
     client, make_user, login
 ):
