@@ -162,8 +162,8 @@ def test_a_reply_lost_after_the_server_stored_the_survey_is_retried_without_a_du
     page.route("**/api/v1/sync/push", lose_first_reply)
     context.set_offline(False)
     expect(page.locator(".outbox-record[data-state=waiting]")).to_have_count(1)
-    for _ in range(120):
-        if pushes:
+    for _ in range(120):  # until the handler has the server's reply (not merely the request)
+        if results:
             break
         page.wait_for_timeout(250)
     assert results and results[0]["results"][0]["status"] == "created"
