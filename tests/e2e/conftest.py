@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -36,7 +37,7 @@ class CentralServer:
         self.port = _free_port()
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> None:
+    def start(self, env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -47,6 +48,7 @@ class CentralServer:
                 str(self.port),
             ],
             cwd=ROOT,
+            env=os.environ | (env or {}),
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import random
+import signal
 import threading
 import uuid
 
@@ -23,7 +24,7 @@ from app.surveys.models import ReviewStatus, Site
 from app.surveys.service import change_status, record_change, save_survey
 from sync.batching import Backoff
 from tests.e2e.conftest import central_token
-from tests.e2e.proxy import FaultyProxy
+from tests.e2e.proxy import FAULTS, FaultyProxy
 
 FAST = Backoff(first_s=0.01, factor=2, cap_s=0.2, attempts=10)
 
@@ -128,9 +129,10 @@ def test_push_through_a_proxy_that_cuts_connections(app, central):
             UpstreamHttp(proxy.url, token, timeout_s=20), backoff=FAST, sleep=lambda s: None
         )
         _push_until_done(pusher)
-        assert all(
-            proxy.faults[f] > 0 for f in ("before_request", "mid_request", "after_response_started")
-        )
+        # every fault hit photo requests and document pushes alike (a batch lost on the way, a
+        # body cut in the middle, a committed batch whose reply never came back)
+        assert all(proxy.faults[f] > proxy.push_faults[f] > 0 for f in FAULTS), proxy.faults
+        assert proxy.pushes > 10  # ten batches of 100, and the ones that were cut
     _assert_central_holds_exactly(central, photos)
     states = db.session.scalars(select(UpstreamState)).all()
     assert len(states) == 1000 and {s.upstream_revision for s in states} == {1}
@@ -138,30 +140,33 @@ def test_push_through_a_proxy_that_cuts_connections(app, central):
 
 
 @pytest.mark.e2e
-def test_central_killed_in_the_middle_of_a_push(app, central):
+@pytest.mark.parametrize(
+    ("phase", "stored_before_restart"), [("mid_batch", 50), ("after_commit", 100)]
+)
+def test_central_killed_in_the_middle_of_a_push(app, central, phase, stored_before_restart):
+    """The central server dies by SIGKILL during the second batch: with ten of its sites applied
+    and nothing committed, or with the batch committed and its reply not yet sent. After a
+    restart the next push completes: nothing lost, nothing twice."""
     photos = _make_sites(300)
     token = central_token(central)
+    central.kill()
+    central.start(env={"WSS_E2E_KILL": f"2:{phase}"})
     pusher = Pusher(
         UpstreamHttp(central.url, token, timeout_s=5),
         backoff=FAST,
         batch_size=50,
         sleep=lambda s: None,
     )
-    sent = {"n": 0}
-    original = pusher.http.request
-
-    def counting(*args, **kwargs):
-        sent["n"] += 1
-        if sent["n"] == 400:  # well inside the push: photos and batches are under way
-            central.kill()
-        return original(*args, **kwargs)
-
-    pusher.http.request = counting
     with pytest.raises(UpstreamUnavailable):
         pusher.push()
+    assert central.process is not None
+    assert central.process.wait(timeout=10) == -signal.SIGKILL  # died in that push, by the hook
     db.session.rollback()
+    with central.app().app_context():
+        assert db.session.scalar(select(func.count()).select_from(Site)) == stored_before_restart
+        db.session.remove()
+        db.engine.dispose()
     central.start()
-    pusher.http.request = original
     _push_until_done(pusher)
     _assert_central_holds_exactly(central, photos)
 
