@@ -102,6 +102,7 @@ def register_services(app: Flask) -> None:
     from app.locations.cache import DatabaseGeocodeCache
     from app.photos.storage import PhotoStore
     from app.scoring import RubricError, load_rubric
+    from app.surveys.feed_order import feed_numbering_for
     from app.surveys.row_writers import row_writer_for
 
     app.extensions["photo_store"] = PhotoStore(
@@ -118,6 +119,7 @@ def register_services(app: Flask) -> None:
     )
     app.extensions["geocoder"] = Geocoder(settings, DatabaseGeocodeCache())
     app.extensions["row_writer"] = row_writer_for(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.extensions["feed_numbering"] = feed_numbering_for(app.config["SQLALCHEMY_DATABASE_URI"])
     try:
         app.extensions["rubric"] = load_rubric(app.config.get("RUBRIC_PATH"))
     except RubricError as exc:

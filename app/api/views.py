@@ -123,12 +123,12 @@ def changes() -> Any:
         raise ApiError(400, "bad_cursor", "since must be a cursor returned by this feed.")
     scope = Scope.of(current_user)
     stmt = select(SiteChange, Site.uuid, Site.score, Site.tier).join(Site)
-    stmt = stmt.where(SiteChange.id > since)
+    stmt = stmt.where(SiteChange.seq > since)  # numbered in commit order (feed_order.py)
     stmt = scope.filter(stmt, SiteChange.municipality_code)
-    rows = db.session.execute(stmt.order_by(SiteChange.id).limit(CHANGES_PAGE)).all()
+    rows = db.session.execute(stmt.order_by(SiteChange.seq).limit(CHANGES_PAGE)).all()
     items = [
         {
-            "cursor": change.id,
+            "cursor": change.seq,
             "uuid": site_uuid,
             "kind": change.kind,
             "revision": change.revision,

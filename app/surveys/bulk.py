@@ -22,6 +22,7 @@ from app.extensions import db
 from app.photos.models import Photo
 from app.review.scores import score_columns
 from app.surveys.documents import build_document, coverage_values, photo_values, run_values
+from app.surveys.feed_order import feed_entries_added
 from app.surveys.models import (
     MobileCoverage,
     ReviewStatus,
@@ -139,6 +140,7 @@ def _insert_children(new_sites: list[NewSite], actor_id: int, now: datetime) -> 
         _execute(model.__table__, rows)  # type: ignore[attr-defined]
     _execute(SiteRevision.__table__, _revision_rows(new_sites, actor_id, now))  # type: ignore[arg-type]
     _execute(SiteChange.__table__, _change_rows(new_sites, now))  # type: ignore[arg-type]
+    feed_entries_added()
 
 
 def _execute(table: Table, rows: Iterable[dict[str, Any]]) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -281,13 +282,28 @@ class ReviewEvent(db.Model):
 
 
 class SiteChange(db.Model):
-    """The changes feed: one row per stored change, its id is the feed's cursor."""
+    """The changes feed: one row per stored change. `seq` is the feed's cursor, numbered as its
+    transaction commits (app/surveys/feed_order.py): a reader that has seen cursor N has seen
+    every entry up to N. (The id is taken at insert time, and transactions commit out of that
+    order: a cursor on the id could step over an entry committed later with a lower id.)"""
 
     __tablename__ = "site_changes"
+    __table_args__ = (
+        # the few entries not yet numbered: those of transactions now committing
+        Index(
+            "ix_site_changes_unnumbered",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+    )
 
     # a log that only grows: 64-bit on PostgreSQL (SQLite's rowid is 64-bit already)
     id: Mapped[int] = mapped_column(
         db.BigInteger().with_variant(db.Integer(), "sqlite"), primary_key=True
+    )
+    seq: Mapped[int | None] = mapped_column(
+        db.BigInteger().with_variant(db.Integer(), "sqlite"), nullable=True, unique=True
     )
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     municipality_code: Mapped[str] = mapped_column(String(6), index=True)

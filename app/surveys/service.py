@@ -20,6 +20,7 @@ from app.surveys.documents import (
     run_values,
     site_document,
 )
+from app.surveys.feed_order import feed_entries_added
 from app.surveys.models import (
     MobileCoverage,
     ReviewEvent,
@@ -242,6 +243,7 @@ def photos_complete(site: Site) -> bool:
 
 def record_change(site: Site, kind: str, comment: str = "") -> None:
     """Append to the changes feed that devices and stations pull."""
+    feed_entries_added()
     db.session.add(
         SiteChange(
             site_id=site.id,
