@@ -108,6 +108,8 @@ def push() -> Any:
         raise ApiError(422, "invalid", 'Expected {"sites": [document, ...]}.')
     if len(sites) > MAX_BATCH:
         raise ApiError(413, "batch_too_large", f"At most {MAX_BATCH} sites per push.")
+    if not Scope.of(current_user).can_create:  # the contract's 403 for a wrong role
+        raise ApiError(403, "forbidden", "Your role cannot record or change sites.")
     results = push_documents(sites)
     db.session.commit()
     return jsonify(results=[r.as_json() for r in results])

@@ -152,8 +152,8 @@ def test_wrong_municipality_or_role_is_refused(client, bearer):
     new_elsewhere = document(municipality_code="302066")
     refused = client.put(f"/api/v1/sites/{new_elsewhere['uuid']}", json=new_elsewhere, headers=mine)
     assert refused.status_code == 403 and "own municipality" in refused.get_json()["message"]
-    viewer = client.put(f"/api/v1/sites/{new_elsewhere['uuid']}", json=doc, headers=same_pref)
-    assert viewer.status_code == 403 and "role" in viewer.get_json()["message"]
+    reviewer = client.put(f"/api/v1/sites/{new_elsewhere['uuid']}", json=doc, headers=same_pref)
+    assert reviewer.status_code == 403 and "role" in reviewer.get_json()["message"]
     as_number = document(municipality_code=302066)  # a JSON number names it as well
     number = client.put(f"/api/v1/sites/{as_number['uuid']}", json=as_number, headers=mine)
     assert number.status_code == 403
@@ -203,3 +203,25 @@ def test_a_measured_run_keeps_its_tool_data_and_duration(client, bearer):
         "bytes_moved": 123_456_789,
         "duration_s": 21.5,
     }
+
+
+def test_a_role_that_records_nothing_is_refused_on_every_write(client, bearer):
+    """Viewers and reviewers read through the API; PUT, push and photo uploads are 403 for them
+    (the contract: wrong role), and nothing is stored."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.surveys.models import Site
+
+    for role in ("viewer", "reviewer"):
+        headers = bearer(role, None, "30")
+        doc = document()
+        put = client.put(f"/api/v1/sites/{doc['uuid']}", json=doc, headers=headers)
+        assert put.status_code == 403 and "role" in put.get_json()["message"]
+        pushed = client.post("/api/v1/sync/push", json={"sites": [doc]}, headers=headers)
+        assert pushed.status_code == 403 and pushed.get_json()["error"] == "forbidden"
+        assert "role" in pushed.get_json()["message"]
+        photo = client.put(f"/api/v1/photos/{'a' * 64}", data=b"x", headers=headers)
+        assert photo.status_code == 403
+        assert client.get("/api/v1/sync/changes?since=0", headers=headers).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Site)) == 0
