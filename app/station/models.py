@@ -24,6 +24,9 @@ class UpstreamState(db.Model):
     last_status: Mapped[str | None] = mapped_column(String(16))
     # the review status upstream has, as far as this installation knows (pushed or pulled)
     upstream_review_status: Mapped[str | None] = mapped_column(String(16))
+    # every photo of the site was here and went upstream with the last push; False: some had
+    # not arrived here yet, so the site is pushed again (its photos first) once they have
+    photos_forwarded: Mapped[bool | None]
     last_errors: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -21,6 +21,7 @@ from sync.batching import Backoff, batches, is_retryable
 from sync.protocol import MAX_BATCH
 
 WAITING_UPSTREAM = (ReviewStatus.SUBMITTED, ReviewStatus.IN_REVIEW)
+PHOTO_REFUSALS = (400, 413, 415, 422)  # about the photo itself, not the station's access
 
 
 class UpstreamUnavailable(Exception):
@@ -89,6 +90,10 @@ class Pusher:
                     UpstreamState.site_id.is_(None),
                     UpstreamState.pushed_hash.is_(None),  # refused so far: send it again
                     UpstreamState.pushed_hash != Site.content_hash,
+                    and_(  # photos that came after the last push: forward them now
+                        Site.photos_complete.is_(True),
+                        UpstreamState.photos_forwarded.is_(False),
+                    ),
                     and_(  # submitted here, not (yet) waiting for review upstream
                         Site.status == ReviewStatus.SUBMITTED,
                         or_(
@@ -112,12 +117,15 @@ class Pusher:
         sites = self.pending()
         self.log(f"{len(sites)} sites to push")
         for batch in batches(sites, self.batch_size):
-            report.photos_sent += self._send_photos(batch)
+            report.photos_sent += self._send_photos(batch, report)
             self._send_batch(batch, report)
             db.session.commit()  # resume point: what upstream accepted stays recorded
         return report
 
-    def _send_photos(self, sites: Any) -> int:
+    def _send_photos(self, sites: Any, report: PushReport) -> int:
+        """Every photo of these sites that is here and not yet upstream. A photo upstream
+        refuses (its bytes, type or size) is reported for its sites and the push goes on: the
+        sites arrive marked incomplete instead of one photo holding up every later survey."""
         store = photo_store()
         sent = 0
         for sha in sorted({p.sha256 for site in sites for p in site.photos}):
@@ -133,6 +141,16 @@ class Pusher:
                     "PUT", f"/api/v1/photos/{sha}", data, "application/octet-stream"
                 )
             )
+            if reply.status in PHOTO_REFUSALS:
+                errors = {
+                    "photos": [
+                        f"{sha}: upstream refused it ({reply.status}{_server_message(reply)})"
+                    ]
+                }
+                for site in sites:
+                    if any(p.sha256 == sha for p in site.photos):
+                        report.problems.append((site.uuid, "photo_refused", errors))
+                continue
             if reply.status not in (200, 201):
                 raise refusal(f"photo {sha}", reply)
             sent += reply.status == 201
@@ -166,6 +184,7 @@ class Pusher:
             state.last_errors = result.get("errors") or None
             if result["status"] in ("created", "updated", "unchanged"):
                 state.upstream_revision, state.pushed_hash = result["revision"], content
+                state.photos_forwarded = site.photos_complete
                 if site.status == ReviewStatus.SUBMITTED:  # asked; a pull tells what came of it
                     state.upstream_review_status = ReviewStatus.SUBMITTED
             else:

@@ -329,3 +329,72 @@ def test_a_survey_submitted_on_the_station_is_submitted_upstream_and_resubmitted
     assert _central_status(central, first) == "submitted"
     pull_changes(pusher)
     assert pusher.pending() == []  # asked once: not sent again
+
+
+def _central_sites(central) -> dict[str, bool]:
+    """uuid -> photos_complete, as central holds them."""
+    central_app = central.app()
+    with central_app.app_context():
+        rows = dict(db.session.execute(select(Site.uuid, Site.photos_complete)).all())
+        db.engine.dispose()
+    return rows
+
+
+@pytest.mark.e2e
+def test_a_photo_that_reaches_the_middle_tier_late_is_forwarded(app, central):
+    """A municipal server pushed a site whose photo had not reached it yet (upstream: incomplete);
+    when the photo arrives here, the next push forwards it and upstream completes the site."""
+    from app.api.photos import _complete_sites
+    from app.photos.models import Photo
+
+    photos = _make_sites(2)
+    late_site = str(uuid.UUID(int=2))
+    late = photos[late_site]
+    store = photo_store()
+    data = store.path_for(late).read_bytes()
+    db.session.delete(db.session.get(Photo, late))  # as if it had not come from the station yet
+    store.delete(late)
+    db.session.execute(
+        Site.__table__.update().where(Site.uuid == late_site).values(photos_complete=False)
+    )
+    db.session.commit()
+    pusher = Pusher(UpstreamHttp(central.url, central_token(central)), backoff=FAST)
+    first = pusher.push()
+    assert first.photos_sent == 1 and first.counts == {"created": 2}
+    assert _central_sites(central) == {str(uuid.UUID(int=1)): True, late_site: False}
+    assert pusher.pending() == []  # nothing new here until the photo comes
+
+    stored = store.save(data, expected_sha256=late)  # the photo arrives from the station
+    db.session.add(
+        Photo(
+            sha256=late, content_type=stored.content_type, size_bytes=len(data), width=8, height=8
+        )
+    )
+    _complete_sites(late)
+    db.session.commit()
+    assert [site.uuid for site in pusher.pending()] == [late_site]
+    second = pusher.push()
+    assert second.photos_sent == 1 and second.counts == {"unchanged": 1}
+    assert _central_sites(central) == {str(uuid.UUID(int=1)): True, late_site: True}
+    assert pusher.pending() == []
+
+
+@pytest.mark.e2e
+def test_a_photo_upstream_refuses_does_not_hold_up_the_others(app, central, runner):
+    """A photo whose bytes no longer match its name (a damaged file) is refused upstream (400):
+    its site arrives marked incomplete and is reported; the other sites and photos still go."""
+    from app.station.transport import UpstreamHttp as Http
+
+    photos = _make_sites(3)
+    damaged_site = str(uuid.UUID(int=2))
+    photo_store().path_for(photos[damaged_site]).write_bytes(_photo(999))
+    app.extensions["upstream"] = Http(central.url, central_token(central))
+    result = runner.invoke(args=["sync", "push", "--no-pull"])
+    assert result.exit_code == 3, result.output  # pushed, but not everything landed
+    assert f"photo_refused: {damaged_site}" in result.output and "(400" in result.output
+    assert "Pushed: created 3; photos sent 2" in result.output
+    assert _central_sites(central) == {
+        str(uuid.UUID(int=1)): True,
+        damaged_site: False,
+        str(uuid.UUID(int=3)): True,
+    }
