@@ -1,4 +1,6 @@
-"""Pull reviewers' changes (status, comments) from upstream and apply them to local sites."""
+"""Pull upstream's changes and apply them to local sites: review status and comments, and new
+revisions made upstream (an edit there) when this installation has nothing unsent for the site.
+The score follows: it is recomputed here from the content, with this installation's rubric."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from app.extensions import db
 from app.station.models import StationSetting, UpstreamState
 from app.station.push import Pusher, refusal
 from app.surveys.models import ReviewEvent, Site
-from app.surveys.service import record_change
+from app.surveys.service import record_change, save_survey
+from forms.document import validate_site_document
 
 CURSOR_KEY = "upstream_changes_cursor"
 MAX_PAGES = 1000
@@ -28,7 +31,7 @@ def pull_changes(pusher: Pusher) -> int:
             raise refusal("changes", reply)
         page = reply.json()
         for change in page["changes"]:
-            applied += _apply(change)
+            applied += _apply(change, pusher)
         setting.value = str(page["next"])
         db.session.commit()
         if not page.get("more"):
@@ -36,10 +39,42 @@ def pull_changes(pusher: Pusher) -> int:
     return applied
 
 
-def _apply(change: dict) -> int:
-    """Apply a reviewer's status change; content revisions stay the station's own."""
-    if change["kind"] != "status":
+def _apply(change: dict, pusher: Pusher) -> int:
+    if change["kind"] == "status":
+        return _apply_status(change)
+    if change["kind"] == "revision":
+        return _apply_revision(change, pusher)
+    return 0
+
+
+def _apply_revision(change: dict, pusher: Pusher) -> int:
+    """A revision upstream has and this installation has not (one this installation pushed is
+    already its `upstream_revision`): fetched and stored as a local revision with no local
+    author. Local edits not yet sent win here: the next push of them gets a 409 and is reported
+    as a conflict, never a silent overwrite either way."""
+    site = db.session.scalar(select(Site).where(Site.uuid == change["uuid"]))
+    state = db.session.get(UpstreamState, site.id) if site is not None else None
+    if site is None or state is None or state.upstream_revision is None:
         return 0
+    if change["revision"] <= state.upstream_revision or state.pushed_hash != site.content_hash:
+        return 0
+    reply = pusher.call(lambda: pusher.http.request("GET", f"/api/v1/sites/{site.uuid}"))
+    if reply.status in (403, 404):  # no longer this station's to see: nothing to take
+        return 0
+    if reply.status != 200:
+        raise refusal("site", reply)
+    document = reply.json()
+    check = validate_site_document(document)
+    if check.errors:  # upstream's rules differ from this installation's: keep the local one
+        return 0
+    save_survey(check.data, site=site, site_uuid=site.uuid, actor=None, submit=False)
+    state.upstream_revision = int(document["revision"])
+    state.pushed_hash = site.content_hash  # what upstream has: nothing to push back
+    return 1
+
+
+def _apply_status(change: dict) -> int:
+    """A reviewer's decision upstream, with its comment."""
     site = db.session.scalar(select(Site).where(Site.uuid == change["uuid"]))
     if site is None:
         return 0

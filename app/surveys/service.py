@@ -139,7 +139,7 @@ def _new_revision(
             content_hash=site.content_hash,
             document=content,
             changed_fields=changed_fields(before, after),
-            actor_id=actor.id,
+            actor_id=getattr(actor, "id", None),  # None: a revision pulled from upstream
         )
     )
 

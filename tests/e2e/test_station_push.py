@@ -398,3 +398,58 @@ def test_a_photo_upstream_refuses_does_not_hold_up_the_others(app, central, runn
         damaged_site: False,
         str(uuid.UUID(int=3)): True,
     }
+
+
+def _edit_upstream(central, token: str, site_uuid: str, **changes) -> int:
+    """A surveyor edits the site on the central server through its API; returns the revision."""
+    import json
+    import urllib.request
+
+    base = f"{central.url}/api/v1/sites/{site_uuid}"
+    auth = {"Authorization": f"Bearer {token}"}
+    with urllib.request.urlopen(urllib.request.Request(base, headers=auth)) as response:
+        doc = json.loads(response.read())
+    body = json.dumps(doc | changes).encode()
+    headers = auth | {"Content-Type": "application/json", "If-Match": f'"{doc["revision"]}"'}
+    put = urllib.request.Request(base, data=body, headers=headers, method="PUT")
+    with urllib.request.urlopen(put) as response:
+        return int(json.loads(response.read())["revision"])
+
+
+@pytest.mark.e2e
+def test_a_revision_made_upstream_is_pulled_and_stored_here(app, central):
+    _make_sites(2)
+    token = central_token(central)
+    pusher = Pusher(UpstreamHttp(central.url, token), backoff=FAST)
+    pusher.push()
+    first = str(uuid.UUID(int=1))
+    assert _edit_upstream(central, token, first, seats=44, notes="県で追記") == 2
+
+    assert pull_changes(pusher) == 1
+    local = db.session.scalar(select(Site).where(Site.uuid == first))
+    assert (local.seats, local.notes, local.revision) == (44, "県で追記", 2)
+    assert local.score is not None  # scored again here, from the new content
+    state = db.session.get(UpstreamState, local.id)
+    assert state.upstream_revision == 2 and state.pushed_hash == local.content_hash
+    assert pusher.pending() == []  # nothing to send back
+    assert pull_changes(pusher) == 0
+
+
+@pytest.mark.e2e
+def test_an_upstream_revision_never_overwrites_an_unsent_local_edit(app, central):
+    _make_sites(1)
+    token = central_token(central)
+    pusher = Pusher(UpstreamHttp(central.url, token), backoff=FAST)
+    pusher.push()
+    site_uuid = str(uuid.UUID(int=1))
+    surveyor = db.session.scalar(select(User).where(User.email == "local@example.jp"))
+    local = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+    data = {"name": local.name, "municipality_code": "304018", "seats": 12, "amenities": ["wifi"]}
+    save_survey(data, site=local, site_uuid=site_uuid, actor=surveyor, submit=False)
+    db.session.commit()
+    _edit_upstream(central, token, site_uuid, seats=44)
+
+    assert pull_changes(pusher) == 0
+    assert db.session.scalar(select(Site.seats).where(Site.uuid == site_uuid)) == 12
+    report = pusher.push()
+    assert [(u, status) for u, status, _ in report.problems] == [(site_uuid, "conflict")]
