@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import hashlib
+from uuid import uuid4
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -96,3 +98,88 @@ def _fuzz(operation, headers) -> None:
         assert response.status_code < 500, (operation.label, response.text[:500])
 
     run()
+
+
+def _declared(spec: dict, path: str, method: str, status: int) -> Draft202012Validator | None:
+    """The validator of the JSON body the spec declares for this status (None: no body);
+    fails when the spec does not declare the status at all."""
+    responses = spec["paths"][path][method]["responses"]
+    assert str(status) in responses, f"{method.upper()} {path} answered {status}: not declared"
+    content = responses[str(status)].get("content", {}).get("application/json")
+    if content is None:
+        return None
+    root = copy.deepcopy(spec)
+    return Draft202012Validator(content["schema"] | {"components": root["components"]})
+
+
+def test_every_real_response_is_declared_with_its_body(client, bearer):
+    """Each request below gets a status the spec declares for that operation, and its body
+    follows the schema declared for that status: saves, replays, conflicts (with `current`),
+    refusals, photos and the feed."""
+    from tests.factories import image_bytes
+
+    spec, headers = openapi_document(), bearer()
+    viewer = bearer("viewer", None, "30")
+    site, photo = "/api/v1/sites/{uuid}", "/api/v1/photos/{sha256}"
+    example = EXAMPLE_SITE | {"photos": []}
+    url = f"/api/v1/sites/{example['uuid']}"
+    png = image_bytes("PNG", (20, 20))
+    sha = hashlib.sha256(png).hexdigest()
+    text_sha = hashlib.sha256(b"plain text").hexdigest()
+    calls = [
+        (site, "put", lambda: client.put(url, json=example, headers=headers), 201),
+        (site, "put", lambda: client.put(url, json=example, headers=headers), 200),
+        (site, "put", lambda: client.put(url, json=example | {"seats": 3}, headers=headers), 409),
+        (
+            site,
+            "put",
+            lambda: client.put(url, json=example | {"seats": -1}, headers=headers),
+            422,
+        ),
+        (site, "put", lambda: client.put(url, data=b"{", headers=headers), 400),
+        (site, "put", lambda: client.put(url, json=example), 401),
+        (site, "put", lambda: client.put(url, json=example, headers=viewer), 403),
+        (site, "get", lambda: client.get(url, headers=headers), 200),
+        (site, "get", lambda: client.get(f"/api/v1/sites/{uuid4()}", headers=headers), 404),
+        (
+            "/api/v1/sync/push",
+            "post",
+            lambda: client.post("/api/v1/sync/push", json={"sites": [document()]}, headers=headers),
+            200,
+        ),
+        (
+            "/api/v1/sync/push",
+            "post",
+            lambda: client.post("/api/v1/sync/push", json={"sites": []}, headers=viewer),
+            403,
+        ),
+        (
+            "/api/v1/sync/changes",
+            "get",
+            lambda: client.get("/api/v1/sync/changes?since=0", headers=headers),
+            200,
+        ),
+        (photo, "put", lambda: client.put(f"/api/v1/photos/{sha}", data=png, headers=headers), 201),
+        (photo, "put", lambda: client.put(f"/api/v1/photos/{sha}", data=png, headers=headers), 200),
+        (
+            photo,
+            "put",
+            lambda: client.put(f"/api/v1/photos/{'0' * 64}", data=png, headers=headers),
+            400,
+        ),
+        (
+            photo,
+            "put",
+            lambda: client.put(f"/api/v1/photos/{text_sha}", data=b"plain text", headers=headers),
+            415,
+        ),
+    ]
+    for path, method, call, expected in calls:
+        response = call()
+        assert response.status_code == expected, (method, path, response.get_data()[:200])
+        validator = _declared(spec, path, method, expected)
+        if validator is not None:
+            assert response.is_json, (method, path, expected, response.get_data()[:200])
+            validator.validate(response.get_json())
+    conflict = client.put(url, json=example | {"seats": 3}, headers=headers).get_json()
+    _validator(spec, "SiteDocument").validate(conflict["current"])  # the server's document

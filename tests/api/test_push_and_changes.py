@@ -66,6 +66,36 @@ def test_push_limits(client, bearer):
     assert _count(Site) == 0
 
 
+def test_push_bad_bodies_get_json_errors_and_store_nothing(app, client, bearer):
+    """Malformed JSON, a body over the limit, wrong types inside a batch, unknown fields and
+    out-of-range values: a JSON error (or an `invalid` item) each, nothing stored half-way."""
+    headers = bearer()
+    url = "/api/v1/sync/push"
+    for raw in (b'{"sites": [', b"\xff\xfe", b"", b"null"):
+        bad = client.post(url, data=raw, headers=headers, content_type="application/json")
+        assert bad.status_code in (400, 422), raw
+        assert bad.is_json and bad.get_json()["error"] in ("malformed_json", "invalid")
+    app.config["API_MAX_DOCUMENT_BYTES"] = 2000
+    big = client.post(url, json={"sites": [document(notes="x" * 3000)]}, headers=headers)
+    assert big.status_code == 413 and big.get_json()["error"] == "too_large"
+    app.config["API_MAX_DOCUMENT_BYTES"] = 8 * 1024 * 1024
+    good = document()
+    batch = {
+        "sites": [
+            good,
+            "not an object",
+            document(seats="many"),  # wrong type
+            document(seats=10_000),  # out of range
+            document(colour="blue"),  # unknown field
+            document(measurements=[{"download_mbps": -5, "upload_mbps": 1}]),
+        ]
+    }
+    results = client.post(url, json=batch, headers=headers).get_json()["results"]
+    assert [r["status"] for r in results] == ["created"] + ["invalid"] * 5
+    assert all(r["errors"] for r in results[1:])
+    assert _count(Site) == 1  # only the good one, whole
+
+
 def test_changes_feed_shows_what_the_caller_may_see_oldest_first(client, bearer):
     shirahama, hakuba = bearer("surveyor", "304018"), bearer("surveyor", "204854")
     mine = document()
