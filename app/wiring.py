@@ -38,6 +38,7 @@ COMPRESSED_ENDPOINTS = frozenset({"static", "offline.service_worker", "offline.m
 def init_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (register every table with the metadata)
     from app.i18n import select_locale, select_timezone
+    from app.surveys.photo_checks import run_pending_checks
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True, directory=str(_migrations_dir()))
@@ -55,6 +56,7 @@ def init_extensions(app: Flask) -> None:
     compress.init_app(app)
     app.after_request(compress_shell)
     app.after_request(_security_headers)
+    app.after_request(run_pending_checks)  # photos of sites saved incomplete: look once more
     app.register_error_handler(HTTPException, _http_error)
     app.jinja_env.filters["jst"] = _format_jst
     app.context_processor(template_helpers)

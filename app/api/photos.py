@@ -16,6 +16,7 @@ from app.photos.models import Photo
 from app.photos.storage import PhotoRejected
 from app.photos.uploads import photo_row, photo_store
 from app.surveys.models import Site, SitePhoto
+from app.surveys.photo_checks import complete_where_all_held, waiting_for
 from app.surveys.service import photos_complete, record_change
 from forms.validators import is_sha256
 
@@ -55,6 +56,9 @@ def receive_photo(sha256: str) -> Any:
         return {"sha256": sha256, "created": False}, 200
     _complete_sites(sha256)
     db.session.commit()
+    # again, now that the photo is committed: a site saved meanwhile may have missed it
+    if complete_where_all_held(waiting_for(sha256)):
+        db.session.commit()
     current_app.logger.debug("photo %s stored", sha256)
     return {"sha256": sha256, "created": True}, 201
 

@@ -32,6 +32,7 @@ from app.surveys.models import (
     SiteRevision,
     SpeedMeasurement,
 )
+from app.surveys.photo_checks import recheck_after_commit
 from app.surveys.service import _derive
 from app.timeutil import utcnow
 from forms.document import LIST_FIELDS, scalar_field_names
@@ -131,6 +132,7 @@ def _insert_children(new_sites: list[NewSite], actor_id: int, now: datetime) -> 
     ids = {site_uuid: site_id for site_uuid, site_id in db.session.execute(query)}
     for new in new_sites:
         new.values["id"] = ids[new.uuid]
+    recheck_after_commit(n.values["id"] for n in new_sites if not n.values["photos_complete"])
     for attribute, model in CHILDREN:
         rows = [
             child | {"site_id": new.values["id"]}

@@ -31,6 +31,7 @@ from app.surveys.models import (
     SiteRevision,
     SpeedMeasurement,
 )
+from app.surveys.photo_checks import recheck_after_commit
 from app.timeutil import utcnow
 from forms.document import LIST_FIELDS, scalar_field_names
 from sync.canonical import CanonicalContent, canonical_content, changed_fields, hash_of
@@ -111,6 +112,8 @@ def save_survey(
     if submit and not submitted:
         notices.append(_why_not_submitted(site.status))
     site.photos_complete = photos_complete(site)
+    if not site.photos_complete:
+        recheck_after_commit([site.id])
     db.session.flush()
     savepoint.commit()
     return SaveOutcome(site, decision.outcome, notices, submitted)
