@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,7 +34,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _build(overrides: Mapping[str, Any] | None) -> Flask:
     root = Path(__file__).resolve().parent.parent
-    instance_path = Path((overrides or {}).get("INSTANCE_PATH") or (root / "instance")).resolve()
+    chosen = (overrides or {}).get("INSTANCE_PATH") or os.environ.get("WSS_INSTANCE_PATH")
+    instance_path = Path(chosen or (root / "instance")).resolve()
     app = Flask(
         __name__,
         instance_path=str(instance_path),

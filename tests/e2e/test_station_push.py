@@ -453,3 +453,56 @@ def test_an_upstream_revision_never_overwrites_an_unsent_local_edit(app, central
     assert db.session.scalar(select(Site.seats).where(Site.uuid == site_uuid)) == 12
     report = pusher.push()
     assert [(u, status) for u, status, _ in report.problems] == [(site_uuid, "conflict")]
+
+
+@pytest.mark.e2e
+def test_the_real_command_pushes_and_pulls_with_upstream_from_the_environment(app, central):
+    """`flask --app app sync push` as an operator runs it: a separate process configured only by
+    environment variables (WSS_INSTANCE_PATH, DATABASE_URL, UPSTREAM_URL, UPSTREAM_TOKEN)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from app.surveys.models import ReviewEvent
+
+    _make_sites(2)
+    db.session.commit()
+    env = os.environ | {
+        "WSS_INSTANCE_PATH": app.instance_path,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": "station-test",
+        "UPSTREAM_URL": central.url,
+        "UPSTREAM_TOKEN": central_token(central),
+    }
+    root = Path(__file__).resolve().parents[2]
+
+    def run() -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "flask", "--app", "app", "sync", "push"]
+        return subprocess.run(
+            command, cwd=root, env=env, capture_output=True, text=True, timeout=120
+        )
+
+    first = run()
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Pushed: created 2; photos sent 2" in first.stdout
+    site_uuid = str(uuid.UUID(int=1))
+    central_app = central.app()
+    with central_app.app_context():
+        reviewer = User(
+            email="pref@example.jp", role="reviewer", prefecture_code="30", password_hash="-"
+        )
+        db.session.add(reviewer)
+        db.session.flush()
+        site = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+        change_status(site, reviewer, ReviewStatus.NEEDS_REVISION, "入口の写真をもう一枚")
+        db.session.commit()
+        db.engine.dispose()
+    second = run()
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "changes pulled 1" in second.stdout
+    db.session.expire_all()
+    local = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+    assert local.status == ReviewStatus.NEEDS_REVISION
+    event = db.session.scalars(select(ReviewEvent).where(ReviewEvent.site_id == local.id)).all()[-1]
+    assert event.comment == "入口の写真をもう一枚"
