@@ -55,6 +55,42 @@ def _die_during_push(app: Flask, spec: str) -> None:
     push_module._push_one = push_one_then_die
 
 
+def _hold_saves(app: Flask, seconds: float, log_path: str) -> None:
+    """Keep each PUT's transaction open `seconds` after its save, and log when each PUT starts
+    and ends (WSS_E2E_HOLD_SAVES="seconds:log file"): two writers of one site then overlap for
+    sure, and the test can see that they did."""
+    import threading
+    import time
+
+    import app.api.sites as sites_module
+
+    lock, counter = threading.Lock(), itertools.count()
+
+    def log(event: str) -> None:
+        with lock, open(log_path, "a", encoding="utf-8") as out:
+            out.write(f"{next(counter)} {event} {threading.get_ident()}\n")
+
+    @app.before_request
+    def started() -> None:
+        if request.method == "PUT" and request.path.startswith("/api/v1/sites/"):
+            log("start")
+
+    @app.after_request
+    def ended(response):  # type: ignore[no-untyped-def]
+        if request.method == "PUT" and request.path.startswith("/api/v1/sites/"):
+            log(f"end {response.status_code}")
+        return response
+
+    real = sites_module.save_survey
+
+    def save_then_hold(*args, **kwargs):  # type: ignore[no-untyped-def]
+        outcome = real(*args, **kwargs)
+        time.sleep(seconds)  # the transaction (and its row lock) stays open meanwhile
+        return outcome
+
+    sites_module.save_survey = save_then_hold
+
+
 def main() -> None:
     database_url, instance, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
     app = create_app(
@@ -67,6 +103,9 @@ def main() -> None:
             "GEOCODER_SCHEME": "http",
         }
     )
+    if os.environ.get("WSS_E2E_HOLD_SAVES"):
+        seconds, log_path = os.environ["WSS_E2E_HOLD_SAVES"].split(":", 1)
+        _hold_saves(app, float(seconds), log_path)
     if os.environ.get("WSS_E2E_KILL"):
         _die_during_push(app, os.environ["WSS_E2E_KILL"])
     server = make_server("127.0.0.1", port, app, threaded=True)

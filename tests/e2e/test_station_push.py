@@ -192,11 +192,18 @@ def test_reviewers_status_and_comment_come_back_to_the_station(app, central):
 
 
 @pytest.mark.e2e
-def test_concurrent_updates_exactly_one_wins(app, central):
+def test_concurrent_updates_exactly_one_wins(app, central, tmp_path):
+    """Two devices update the same site on the same base at the same moment: one 200, one 409.
+    The central server holds each save's transaction open a moment, so the two requests are
+    sure to overlap; its log shows, for every round, the second starting before the first
+    ended."""
     import json
     import urllib.request
 
     token = central_token(central)
+    log = tmp_path / "puts.log"
+    central.kill()
+    central.start(env={"WSS_E2E_HOLD_SAVES": f"0.3:{log}"})
     site_uuid = str(uuid.uuid4())
     doc = {"uuid": site_uuid, "name": "同時編集", "municipality_code": "304018", "seats": 1}
 
@@ -230,6 +237,11 @@ def test_concurrent_updates_exactly_one_wins(app, central):
         for t in threads:
             t.join(timeout=30)
         assert sorted(codes) == [200, 409], codes
+    events = [line.split()[1:-1] for line in log.read_text().splitlines()][2:]  # after the create
+    assert len(events) == 40
+    for round_ in range(10):
+        kinds = [e[0] for e in events[4 * round_ : 4 * round_ + 4]]
+        assert kinds[:2] == ["start", "start"], kinds  # both in flight before either ended
 
 
 @pytest.mark.e2e
