@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -85,10 +86,9 @@ class CentralServer:
         )
 
 
-@pytest.fixture
-def central(request, database_url, tmp_path, sqlite_template):
-    """A central server on the same kind of database as the station under test."""
-    instance = tmp_path / "central"
+@contextlib.contextmanager
+def running_central(database_url: str, instance: Path, sqlite_template: Path):
+    """A central server process on a fresh database of the same kind as `database_url`."""
     instance.mkdir()
     name = None
     if database_url.startswith("sqlite"):
@@ -109,12 +109,28 @@ def central(request, database_url, tmp_path, sqlite_template):
         assert result.exit_code == 0, result.output
     central = CentralServer(url, instance)
     central.start()
-    yield central
-    central.kill()
-    if name:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    try:
+        yield central
+    finally:
+        central.kill()
+        if name:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@pytest.fixture
+def central(request, database_url, tmp_path, sqlite_template):
+    """A central server on the same kind of database as the station under test."""
+    with running_central(database_url, tmp_path / "central", sqlite_template) as server:
+        yield server
+
+
+@pytest.fixture
+def prefecture(database_url, tmp_path, sqlite_template):
+    """A second server above `central`: for three tiers (station → municipality → prefecture)."""
+    with running_central(database_url, tmp_path / "prefecture", sqlite_template) as server:
+        yield server
 
 
 def central_token(central: CentralServer, role: str = "surveyor", municipality: str = "304018"):

@@ -518,3 +518,47 @@ def test_the_real_command_pushes_and_pulls_with_upstream_from_the_environment(ap
     assert local.status == ReviewStatus.NEEDS_REVISION
     event = db.session.scalars(select(ReviewEvent).where(ReviewEvent.site_id == local.id)).all()[-1]
     assert event.comment == "入口の写真をもう一枚"
+
+
+@pytest.mark.e2e
+def test_three_tiers_station_municipality_prefecture(app, central, prefecture):
+    """Hub and spoke at depth: a station pushes to its municipality's server, which pushes to
+    the prefecture's with the same client and protocol (photos included); a prefectural
+    reviewer's decision comes back down both tiers."""
+    photos = _make_sites(3)
+    station_pusher = Pusher(UpstreamHttp(central.url, central_token(central)), backoff=FAST)
+    assert station_pusher.push().counts == {"created": 3}
+    municipal = central.app()
+    to_prefecture = UpstreamHttp(prefecture.url, central_token(prefecture))
+    with municipal.app_context():
+        report = Pusher(to_prefecture, backoff=FAST).push()
+        assert report.counts == {"created": 3} and report.photos_sent == 3
+        db.session.remove()
+        db.engine.dispose()
+    _assert_central_holds_exactly(prefecture, photos)
+
+    site_uuid = str(uuid.UUID(int=3))
+    with prefecture.app().app_context():
+        reviewer = User(
+            email="pref-review@example.jp", role="reviewer", prefecture_code="30", password_hash="-"
+        )
+        db.session.add(reviewer)
+        db.session.flush()
+        site = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+        assert site.status == ReviewStatus.SUBMITTED  # asked for on the station, two tiers down
+        change_status(site, reviewer, ReviewStatus.NEEDS_REVISION, "県: 駐車場の台数を追記")
+        db.session.commit()
+        db.engine.dispose()
+    with municipal.app_context():
+        assert pull_changes(Pusher(to_prefecture, backoff=FAST)) == 1
+        db.session.remove()
+        db.engine.dispose()
+    assert pull_changes(station_pusher) == 1
+    local = db.session.scalar(select(Site).where(Site.uuid == site_uuid))
+    assert local.status == ReviewStatus.NEEDS_REVISION
+    from app.surveys.models import ReviewEvent
+
+    comments = db.session.scalars(
+        select(ReviewEvent.comment).where(ReviewEvent.site_id == local.id)
+    )
+    assert "県: 駐車場の台数を追記" in list(comments)
