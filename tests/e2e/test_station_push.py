@@ -562,3 +562,26 @@ def test_three_tiers_station_municipality_prefecture(app, central, prefecture):
         select(ReviewEvent.comment).where(ReviewEvent.site_id == local.id)
     )
     assert "県: 駐車場の台数を追記" in list(comments)
+
+
+@pytest.mark.e2e
+def test_photos_already_upstream_are_never_sent_again(app, central):
+    """Content-addressed photos: when the same sites go again (here all of them, as after a lost
+    resume point), each photo is asked for with HEAD and none is uploaded a second time."""
+    _make_sites(4)
+    pusher = Pusher(UpstreamHttp(central.url, central_token(central)), backoff=FAST)
+    assert pusher.push().photos_sent == 4
+    db.session.execute(UpstreamState.__table__.update().values(pushed_hash=None))
+    db.session.commit()
+    requests: list[tuple[str, str]] = []
+    original = pusher.http.request
+
+    def recording(method, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        requests.append((method, path.split("/")[3]))
+        return original(method, path, *args, **kwargs)
+
+    pusher.http.request = recording  # type: ignore[method-assign]
+    report = pusher.push()
+    assert report.counts == {"unchanged": 4} and report.photos_sent == 0
+    assert sorted(set(requests)) == [("HEAD", "photos"), ("POST", "sync")]
+    assert requests.count(("HEAD", "photos")) == 4
