@@ -110,3 +110,26 @@ def test_nothing_to_summarise(client: Any, make_user, login):
     login(make_user("viewer", None, "20"))
     page = client.get("/dashboard/summary")
     assert page.status_code == 200 and 'id="tier-table"' not in page.text
+
+
+def test_each_bar_is_as_long_as_its_share(client: Any, make_user, login, sites):
+    """The stacked bar of a municipality splits 100 units by its tier counts, in the table's
+    column order; the status bars run against the largest status."""
+    login(make_user("admin", None, None))
+    html = client.get("/dashboard/summary").text
+    tiers = re.search(r'id="tier-table".*?</table>', html, re.S)[0]
+    rows = re.findall(r"<tr>\s*<th scope=\"row\" data-value.*?</tr>", tiers, re.S)
+    assert len(rows) == 3
+    for row in rows:
+        counts = [int(n) for n in re.findall(r'<td class="num" data-value="(\d+)"', row)]
+        *per_tier, total = counts
+        widths = [
+            float(w) for w in re.findall(r'<rect class="bar-\w+" x="[\d.]+" width="([\d.]+)"', row)
+        ]
+        assert widths == [round(100 * n / total, 2) for n in per_tier if n], row
+        xs = [float(x) for x in re.findall(r'<rect class="bar-\w+" x="([\d.]+)"', row)]
+        assert xs == [round(sum(widths[:i]), 2) for i in range(len(widths))]
+    status = re.search(r'id="status-table".*?</table>', html, re.S)[0]
+    counts = [int(n) for n in re.findall(r'<td class="num"[^>]*>(\d+)</td>', status)]
+    widths = [float(w) for w in re.findall(r'<rect class="bar-status" width="([\d.]+)"', status)]
+    assert widths == [round(100 * n / max(counts), 2) for n in counts]
