@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -24,6 +24,9 @@ class UpstreamState(db.Model):
     last_status: Mapped[str | None] = mapped_column(String(16))
     # the review status upstream has, as far as this installation knows (pushed or pulled)
     upstream_review_status: Mapped[str | None] = mapped_column(String(16))
+    # the readiness upstream computed for its current revision (from the changes it sends)
+    upstream_score: Mapped[float | None] = mapped_column(Float)
+    upstream_tier: Mapped[str | None] = mapped_column(String(16))
     # every photo of the site was here and went upstream with the last push; False: some had
     # not arrived here yet, so the site is pushed again (its photos first) once they have
     photos_forwarded: Mapped[bool | None]

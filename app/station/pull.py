@@ -40,11 +40,20 @@ def pull_changes(pusher: Pusher) -> int:
 
 
 def _apply(change: dict, pusher: Pusher) -> int:
+    _note_upstream_readiness(change)
     if change["kind"] == "status":
         return _apply_status(change)
     if change["kind"] == "revision":
         return _apply_revision(change, pusher)
     return 0
+
+
+def _note_upstream_readiness(change: dict) -> None:
+    """Every change carries the site's current score and tier upstream: keep them."""
+    site_id = db.session.scalar(select(Site.id).where(Site.uuid == change["uuid"]))
+    state = db.session.get(UpstreamState, site_id) if site_id is not None else None
+    if state is not None and "tier" in change:
+        state.upstream_score, state.upstream_tier = change.get("score"), change.get("tier")
 
 
 def _apply_revision(change: dict, pusher: Pusher) -> int:

@@ -8,11 +8,13 @@ from flask import current_app, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.extensions import db
 from app.regions.service import municipality_names
 from app.review.service import latest_comment
 from app.review.workflow import actions_for
 from app.scoring import score_site
 from app.scoring.connectivity import summarize_runs
+from app.station.models import UpstreamState
 from app.surveys.access import current_scope
 from app.surveys.documents import site_document
 from app.surveys.models import Site
@@ -49,6 +51,7 @@ def site_page(site: Site, review_form: ReviewForm | None = None, status: int = 2
             review_form=review_form if can_review else None,
             review_actions=actions_for(site.status) if can_review else [],
             last_comment=latest_comment(site),
+            upstream=db.session.get(UpstreamState, site.id),  # a station's view of upstream
         ),
         status,
     )

@@ -172,7 +172,13 @@ def test_central_killed_in_the_middle_of_a_push(app, central, phase, stored_befo
 
 
 @pytest.mark.e2e
-def test_reviewers_status_and_comment_come_back_to_the_station(app, central):
+def test_reviewers_status_and_comment_come_back_to_the_station(
+    app, central, client, make_user, login
+):
+    """The decision, its comment, and upstream's score and tier come back; the station's site
+    page shows what upstream holds."""
+    from app.surveys.models import ReviewEvent
+
     _make_sites(3)
     token = central_token(central)
     pusher = Pusher(UpstreamHttp(central.url, token), backoff=FAST)
@@ -183,12 +189,26 @@ def test_reviewers_status_and_comment_come_back_to_the_station(app, central):
         site = db.session.scalar(select(Site).where(Site.uuid == first))
         site.status = ReviewStatus.NEEDS_REVISION
         record_change(site, "status", "写真を追加してください")
+        upstream_score, upstream_tier = site.score, site.tier
         db.session.commit()
         db.engine.dispose()
     assert pull_changes(pusher) == 1
     local = db.session.scalar(select(Site).where(Site.uuid == first))
     assert local.status == "needs_revision"
+    comments = db.session.scalars(
+        select(ReviewEvent.comment).where(ReviewEvent.site_id == local.id)
+    )
+    assert list(comments)[-1] == "写真を追加してください"
+    state = db.session.get(UpstreamState, local.id)
+    assert (state.upstream_score, state.upstream_tier) == (upstream_score, upstream_tier)
+    assert state.upstream_review_status == "needs_revision"
     assert pull_changes(pusher) == 0  # the cursor moved on
+
+    login(make_user("surveyor", "304018"))
+    page = client.get(f"/surveys/{first}").get_data(as_text=True)
+    shown = page.split('id="upstream-state"')[1].split("</div>")[0]
+    assert "上位サーバー" in shown and "要修正" in shown
+    assert f"{upstream_score:.1f} / 100" in shown and f"tier-{upstream_tier}" in shown
 
 
 @pytest.mark.e2e
