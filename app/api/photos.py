@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.scope import Scope
@@ -15,9 +14,7 @@ from app.extensions import db
 from app.photos.models import Photo
 from app.photos.storage import PhotoRejected
 from app.photos.uploads import photo_row, photo_store
-from app.surveys.models import Site, SitePhoto
 from app.surveys.photo_checks import complete_where_all_held, waiting_for
-from app.surveys.service import photos_complete, record_change
 from forms.validators import is_sha256
 
 STATUS = {
@@ -54,21 +51,10 @@ def receive_photo(sha256: str) -> Any:
     except IntegrityError:  # the same photo arrived twice at the same moment
         db.session.rollback()
         return {"sha256": sha256, "created": False}, 200
-    _complete_sites(sha256)
+    complete_where_all_held(waiting_for(sha256))  # sites waiting for it, in the same commit
     db.session.commit()
     # again, now that the photo is committed: a site saved meanwhile may have missed it
     if complete_where_all_held(waiting_for(sha256)):
         db.session.commit()
     current_app.logger.debug("photo %s stored", sha256)
     return {"sha256": sha256, "created": True}, 201
-
-
-def _complete_sites(sha256: str) -> None:
-    """Sites waiting for this photo may now be complete."""
-    waiting = db.session.scalars(
-        select(Site).join(SitePhoto).where(SitePhoto.sha256 == sha256, ~Site.photos_complete)
-    ).all()
-    for site in waiting:
-        if photos_complete(site):
-            site.photos_complete = True
-            record_change(site, "photos")

@@ -1,6 +1,7 @@
 """Pull upstream's changes and apply them to local sites: review status and comments, and new
 revisions made upstream (an edit there) when this installation has nothing unsent for the site.
-The score follows: it is recomputed here from the content, with this installation's rubric."""
+The score follows: recomputed here from the content, with this installation's rubric;
+upstream's score and tier, which every change carries, are kept beside it (UpstreamState)."""
 
 from __future__ import annotations
 
@@ -40,32 +41,27 @@ def pull_changes(pusher: Pusher) -> int:
 
 
 def _apply(change: dict, pusher: Pusher) -> int:
-    _note_upstream_readiness(change)
+    site = db.session.scalar(select(Site).where(Site.uuid == change["uuid"]))
+    if site is None:
+        return 0
+    state = db.session.get(UpstreamState, site.id)
+    if state is not None and "tier" in change:  # every change carries upstream's readiness
+        state.upstream_score, state.upstream_tier = change.get("score"), change.get("tier")
     if change["kind"] == "status":
-        return _apply_status(change)
-    if change["kind"] == "revision":
-        return _apply_revision(change, pusher)
+        return _apply_status(change, site, state)
+    if change["kind"] == "revision" and state is not None:
+        return _apply_revision(change, site, state, pusher)
     return 0
 
 
-def _note_upstream_readiness(change: dict) -> None:
-    """Every change carries the site's current score and tier upstream: keep them."""
-    site_id = db.session.scalar(select(Site.id).where(Site.uuid == change["uuid"]))
-    state = db.session.get(UpstreamState, site_id) if site_id is not None else None
-    if state is not None and "tier" in change:
-        state.upstream_score, state.upstream_tier = change.get("score"), change.get("tier")
-
-
-def _apply_revision(change: dict, pusher: Pusher) -> int:
+def _apply_revision(change: dict, site: Site, state: UpstreamState, pusher: Pusher) -> int:
     """A revision upstream has and this installation has not (one this installation pushed is
     already its `upstream_revision`): fetched and stored as a local revision with no local
     author. Local edits not yet sent win here: the next push of them gets a 409 and is reported
     as a conflict, never a silent overwrite either way."""
-    site = db.session.scalar(select(Site).where(Site.uuid == change["uuid"]))
-    state = db.session.get(UpstreamState, site.id) if site is not None else None
-    if site is None or state is None or state.upstream_revision is None:
+    if state.upstream_revision is None or change["revision"] <= state.upstream_revision:
         return 0
-    if change["revision"] <= state.upstream_revision or state.pushed_hash != site.content_hash:
+    if state.pushed_hash != site.content_hash:
         return 0
     reply = pusher.call(lambda: pusher.http.request("GET", f"/api/v1/sites/{site.uuid}"))
     if reply.status in (403, 404):  # no longer this station's to see: nothing to take
@@ -82,12 +78,9 @@ def _apply_revision(change: dict, pusher: Pusher) -> int:
     return 1
 
 
-def _apply_status(change: dict) -> int:
+def _apply_status(change: dict, site: Site, state: UpstreamState | None) -> int:
     """A reviewer's decision upstream, with its comment."""
-    site = db.session.scalar(select(Site).where(Site.uuid == change["uuid"]))
-    if site is None:
-        return 0
-    state = db.session.get(UpstreamState, site.id) or UpstreamState(site_id=site.id)
+    state = state or UpstreamState(site_id=site.id)
     state.upstream_review_status = change["status"]  # what upstream has now
     db.session.add(state)
     if change["status"] == site.status and not change.get("comment"):

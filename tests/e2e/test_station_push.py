@@ -376,8 +376,8 @@ def _central_sites(central) -> dict[str, bool]:
 def test_a_photo_that_reaches_the_middle_tier_late_is_forwarded(app, central):
     """A municipal server pushed a site whose photo had not reached it yet (upstream: incomplete);
     when the photo arrives here, the next push forwards it and upstream completes the site."""
-    from app.api.photos import _complete_sites
     from app.photos.models import Photo
+    from app.surveys.photo_checks import complete_where_all_held, waiting_for
 
     photos = _make_sites(2)
     late_site = str(uuid.UUID(int=2))
@@ -402,7 +402,7 @@ def test_a_photo_that_reaches_the_middle_tier_late_is_forwarded(app, central):
             sha256=late, content_type=stored.content_type, size_bytes=len(data), width=8, height=8
         )
     )
-    _complete_sites(late)
+    complete_where_all_held(waiting_for(late))  # what the photo's upload does
     db.session.commit()
     assert [site.uuid for site in pusher.pending()] == [late_site]
     second = pusher.push()
